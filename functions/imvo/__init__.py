@@ -1,0 +1,1 @@
+"""Domain code of the IMVO programme portal: rules, receipt clock, storage, bundles, rendering."""

@@ -1,0 +1,253 @@
+"""The local system of `make run`: the built site, /api/* routed to the real handlers, and an embedded S3."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import importlib.util
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .sam_template import Route, routes
+from .settings import ENV_EXTRA_OPENINGS, ENV_SUBMISSIONS_BUCKET, PROJECT_ROOT
+
+# API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs.
+GATEWAY_MAX_BODY = 10 * 1024 * 1024
+
+
+def load_handler(route: Route):
+    spec = importlib.util.spec_from_file_location(f"lambda_{route.function}", route.handler_file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, route.handler_name)
+
+
+def gateway_event(method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str,
+                  time_epoch_ms: int, request_id: str, path_parameters: dict[str, str], route: Route) -> dict:
+    """An API Gateway HTTP API payload 2.0 event, as the real gateway would send it."""
+    parts = urlsplit(raw_path)
+    try:
+        text, is_base64 = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, is_base64 = base64.b64encode(body).decode("ascii"), True
+    return {
+        "version": "2.0",
+        "routeKey": f"{route.method} {route.path}",
+        "rawPath": parts.path,
+        "rawQueryString": parts.query,
+        "headers": headers,
+        "pathParameters": path_parameters or None,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": headers.get("host", "127.0.0.1"),
+            "http": {"method": method, "path": parts.path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
+                     "userAgent": headers.get("user-agent", "")},
+            "requestId": request_id,
+            "routeKey": f"{route.method} {route.path}",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(time_epoch_ms / 1000)),
+            "timeEpoch": time_epoch_ms,
+        },
+        "body": text if body else None,
+        "isBase64Encoded": is_base64,
+    }
+
+
+class PortalRequestHandler(SimpleHTTPRequestHandler):
+    server_version = "imvo-local"
+    api_routes: list[tuple[Route, object]] = []
+
+    def _receive_time(self) -> int:
+        # The receipt clock (Artikel 4): the moment the request line and headers are in, before the
+        # body is read, as API Gateway stamps requestContext.timeEpoch.
+        return time.time_ns() // 1_000_000
+
+    def do_GET(self):
+        if self.path.startswith("/api/"):
+            return self._api("GET")
+        return super().do_GET()
+
+    def do_HEAD(self):
+        if self.path.startswith("/api/"):
+            return self._api("HEAD")
+        return super().do_HEAD()
+
+    def do_POST(self):
+        return self._api("POST") if self.path.startswith("/api/") else self._send_json(405, _error("method_not_allowed"))
+
+    def do_PUT(self):
+        return self._api("PUT") if self.path.startswith("/api/") else self._send_json(405, _error("method_not_allowed"))
+
+    def do_DELETE(self):
+        return self._api("DELETE") if self.path.startswith("/api/") else self._send_json(405, _error("method_not_allowed"))
+
+    def send_error(self, code, message=None, explain=None):
+        # Our own 404 page for the static site, like the S3/CloudFront error document.
+        not_found = Path(self.directory) / "404.html"
+        if code == HTTPStatus.NOT_FOUND and not_found.exists():
+            body = not_found.read_bytes()
+            self.send_response(404)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def _api(self, method: str):
+        received = self._receive_time()
+        path = urlsplit(self.path).path
+        matches = [(route, handler, route.match(path)) for route, handler in self.api_routes]
+        matches = [m for m in matches if m[2] is not None]
+        if not matches:
+            return self._send_json(404, _error("not_found"))
+        chosen = next((m for m in matches if m[0].method == method), None)
+        if chosen is None:
+            allowed = ", ".join(sorted({m[0].method for m in matches}))
+            return self._send_json(405, _error("method_not_allowed"), {"allow": allowed})
+        route, handler, parameters = chosen
+        if route.iam_only:
+            return self._send_json(403, _error("iam_only"))
+        length = int(self.headers.get("content-length") or 0)
+        if length > GATEWAY_MAX_BODY:
+            return self._send_json(413, _error("too_large"))
+        body = self.rfile.read(length) if length else b""
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]},{value}" if key in headers else value
+        event = gateway_event(method, self.path, headers, body, self.client_address[0], received,
+                              str(uuid.uuid4()), parameters, route)
+        try:
+            response = handler(event, None)
+        except Exception as error:  # a crashing function is a 500 at the gateway too
+            print(f"handler {route.function} failed: {error!r}", file=sys.stderr)
+            return self._send_json(500, _error("internal"))
+        self._send_raw(response.get("statusCode", 200), response.get("headers") or {},
+                       _response_body(response))
+
+    def _send_json(self, status: int, payload: dict, headers: dict | None = None):
+        self._send_raw(status, {"content-type": "application/json; charset=utf-8"} | (headers or {}),
+                       json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+
+    def _send_raw(self, status: int, headers: dict, body: bytes):
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, str(value))
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        if os.environ.get("IMVO_QUIET_LOG") != "1":
+            super().log_message(format, *args)
+
+
+_GATEWAY_ERRORS = {
+    "not_found": ("Deze API-route bestaat niet.", "This API route does not exist."),
+    "method_not_allowed": ("Deze methode is hier niet toegestaan.", "This method is not allowed here."),
+    "iam_only": ("Deze beheerroute vraagt AWS IAM-autorisatie; gebruik lokaal `make bundle`.",
+                 "This admin route requires AWS IAM authorisation; locally, use `make bundle`."),
+    "too_large": ("De aanvraag is groter dan 10 MB.", "The request is larger than 10 MB."),
+    "internal": ("Er ging iets mis aan onze kant. Er is niets opgeslagen.", "Something went wrong on our side. Nothing was stored."),
+}
+
+
+def _error(code: str) -> dict:
+    nl, en = _GATEWAY_ERRORS[code]
+    return {"error": {"code": code, "message": {"nl": nl, "en": en}, "findings": []}}
+
+
+def _response_body(response: dict) -> bytes:
+    body = response.get("body") or ""
+    if response.get("isBase64Encoded"):
+        return base64.b64decode(body)
+    return body.encode("utf-8")
+
+
+def start_embedded_s3(host: str, port: int, bucket: str):
+    """moto in server mode, with the submissions bucket made as the template makes it."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    actual_host, actual_port = server.get_host_and_port()
+    endpoint = f"http://{actual_host}:{actual_port}"
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
+                        ("AWS_DEFAULT_REGION", "eu-west-1")):
+        os.environ.setdefault(name, value)
+    create_submissions_bucket(boto3.client("s3"), bucket)
+    return server, endpoint
+
+
+def create_submissions_bucket(client, bucket: str) -> None:
+    """Private, versioned, encrypted, public access blocked: as SubmissionsBucket in infra/template.yaml."""
+    region = client.meta.region_name
+    extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True, **extra)
+    client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    client.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    client.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+
+
+def make_server(site_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
+    handler_class = type("BoundPortalRequestHandler", (PortalRequestHandler,),
+                         {"api_routes": [(route, load_handler(route)) for route in routes()]})
+    server = ThreadingHTTPServer((host, port), partial(handler_class, directory=str(site_dir)))
+    server.daemon_threads = True
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="imvo-run", description="Start the whole portal locally.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--s3-port", type=int, default=int(os.environ.get("S3_PORT", "8001")))
+    parser.add_argument("--site", type=Path, default=PROJECT_ROOT / "output")
+    parser.add_argument("--bucket", default=os.environ.get(ENV_SUBMISSIONS_BUCKET, "imvo-submissions-local"))
+    parser.add_argument("--openings", type=Path, default=PROJECT_ROOT / "infra" / "local" / "demo-opening.json",
+                        help="extra openings file (the demo opening); the programme's real windows stay as they are")
+    args = parser.parse_args(argv)
+
+    os.environ[ENV_SUBMISSIONS_BUCKET] = args.bucket
+    os.environ[ENV_EXTRA_OPENINGS] = str(args.openings)
+    s3_server, endpoint = start_embedded_s3(args.host, args.s3_port, args.bucket)
+    server = make_server(args.site, args.host, args.port)
+    base = f"http://{args.host}:{server.server_address[1]}"
+    print(f"Site:    {base}/", flush=True)
+    print(f"API:     {base}/api/  ({', '.join(f'{r.method} {r.path}' for r in routes())})", flush=True)
+    print(f"Storage: {endpoint}  (embedded S3, bucket {args.bucket}; in memory, gone when this stops)", flush=True)
+    print(f"Demo opening from {args.openings}", flush=True)
+    print("Stop with Ctrl-C.", flush=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping…", flush=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+        s3_server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""Reading infra/template.yaml: the HTTP routes, their handlers and the functions' environment."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .settings import PROJECT_ROOT
+
+TEMPLATE_PATH = PROJECT_ROOT / "infra" / "template.yaml"
+FUNCTIONS_DIR = PROJECT_ROOT / "functions"
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Reads !Ref, !Sub, !GetAtt … as {"Ref": …} style values instead of failing on the tags."""
+
+
+def _intrinsic(loader, tag_suffix, node):
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str
+    method: str
+    path: str  # as in the template: /api/applications/{reference}/supplements
+    handler: str  # as in the template: submit/app.handler
+    iam_only: bool
+
+    @property
+    def handler_file(self) -> Path:
+        module, _function = self.handler.rsplit(".", 1)
+        return FUNCTIONS_DIR / f"{module}.py"
+
+    @property
+    def handler_name(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """The path parameters when `path` fits this route, else None."""
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
+        found = re.fullmatch(pattern, path)
+        return found.groupdict() if found else None
+
+
+def function_handler(properties: dict) -> str:
+    if properties.get("PackageType") == "Image":
+        return properties["ImageConfig"]["Command"][0]
+    return properties["Handler"]
+
+
+def routes(template: dict | None = None) -> list[Route]:
+    template = template or load_template()
+    found = []
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        properties = resource["Properties"]
+        for event in (properties.get("Events") or {}).values():
+            if event["Type"] != "HttpApi":
+                continue
+            event_properties = event["Properties"]
+            authorizer = (event_properties.get("Auth") or {}).get("Authorizer")
+            found.append(Route(name, event_properties["Method"].upper(), event_properties["Path"],
+                               function_handler(properties), authorizer == "AWS_IAM"))
+    return found
+
+
+def function_environment_names(template: dict | None = None) -> dict[str, set[str]]:
+    """Per function, the environment variable names it gets (Globals plus its own)."""
+    template = template or load_template()
+    global_vars = set(template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+    names = {}
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            own = resource["Properties"].get("Environment", {}).get("Variables", {})
+            names[name] = global_vars | set(own)
+    return names

@@ -1,0 +1,85 @@
+"""JSON Schema validation of applications (draft 2020-12), with messages in Dutch and English."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .findings import REJECT, Finding
+
+PILLARS = (1, 2)
+
+
+def schema_path(schema_dir: Path, pillar: int) -> Path:
+    return schema_dir / f"pillar-{pillar}.schema.json"
+
+
+@lru_cache(maxsize=4)
+def validator_for(schema_dir: Path, pillar: int) -> Draft202012Validator:
+    """Compiled once per process: jsonschema.validate() would re-check the schema on every call."""
+    schema = json.loads(schema_path(schema_dir, pillar).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def available_pillars(schema_dir: Path) -> tuple[int, ...]:
+    return tuple(p for p in PILLARS if schema_path(schema_dir, p).exists())
+
+
+def _field_titles(error: ValidationError) -> tuple[str, str]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    return schema.get("title", ""), schema.get("x-title-en", schema.get("title", ""))
+
+
+def _messages(error: ValidationError) -> tuple[str, str]:
+    keyword = error.validator
+    value = error.validator_value
+    if keyword == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        return (f"Het veld '{missing}' is verplicht.", f"The field '{missing}' is required.")
+    if keyword == "additionalProperties":
+        return ("Dit veld is onbekend en niet toegestaan.", "This field is not known and not allowed.")
+    if keyword == "type":
+        return (f"Verwacht een waarde van het type {value}.", f"Expected a value of type {value}.")
+    if keyword in ("enum", "const"):
+        allowed = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        return (f"Kies een van de toegestane waarden: {allowed}.", f"Choose one of the allowed values: {allowed}.")
+    if keyword == "format":
+        return (f"Dit is geen geldige waarde van de vorm '{value}'.", f"This is not a valid '{value}'.")
+    if keyword == "pattern":
+        return ("De waarde heeft niet de juiste vorm.", "The value does not have the required form.")
+    if keyword == "minLength":
+        return (f"Vul minstens {value} tekens in.", f"Enter at least {value} characters.")
+    if keyword == "maxLength":
+        return (f"Gebruik hoogstens {value} tekens.", f"Use at most {value} characters.")
+    if keyword == "minItems":
+        return (f"Geef er minstens {value}.", f"Give at least {value}.")
+    if keyword == "maxItems":
+        return (f"Geef er hoogstens {value}.", f"Give at most {value}.")
+    if keyword == "minimum":
+        return (f"De waarde moet minstens {value} zijn.", f"The value must be at least {value}.")
+    if keyword == "maximum":
+        return (f"De waarde mag hoogstens {value} zijn.", f"The value must be at most {value}.")
+    return (f"De waarde voldoet niet aan de regel '{keyword}'.", f"The value does not meet the rule '{keyword}'.")
+
+
+def _path(error: ValidationError) -> str:
+    if error.validator == "required" and "'" in error.message:
+        return f"{error.json_path}.{error.message.split(chr(39))[1]}"
+    return error.json_path
+
+
+def schema_findings(schema_dir: Path, pillar: int, document: dict) -> list[Finding]:
+    """Every schema violation of the document, in a stable order, as findings that name the field."""
+    findings = []
+    for error in validator_for(schema_dir, pillar).iter_errors(document):
+        title_nl, title_en = _field_titles(error)
+        message_nl, message_en = _messages(error)
+        if title_nl and error.validator not in ("required", "additionalProperties"):
+            message_nl, message_en = f"{title_nl}: {message_nl}", f"{title_en}: {message_en}"
+        findings.append(Finding(_path(error), f"schema:{error.validator}", REJECT, message_nl, message_en))
+    return sorted(findings, key=lambda f: (f.path, f.rule))

@@ -1,0 +1,66 @@
+"""Pelican settings of the programme site; the key facts come from the same file the functions read."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "functions"))
+
+from imvo.programme import load_facts, load_openings  # noqa: E402
+from imvo.settings import ENV_EXTRA_OPENINGS  # noqa: E402
+
+SITENAME = "Subsidieprogramma Sectorale Samenwerking IMVO 2022–2025"
+SITEURL = ""
+PATH = "content"
+THEME = "theme"
+TIMEZONE = "Europe/Amsterdam"
+DEFAULT_LANG = "nl"
+DEFAULT_DATE = "fs"
+
+# A site of pages: no blog, feeds, authors, tags or categories.
+DIRECT_TEMPLATES = []
+ARTICLE_PATHS = []
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = []
+FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+AUTHOR_SAVE_AS = CATEGORY_SAVE_AS = TAG_SAVE_AS = ARCHIVES_SAVE_AS = AUTHORS_SAVE_AS = ""
+CATEGORIES_SAVE_AS = TAGS_SAVE_AS = INDEX_SAVE_AS = ""
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+PAGE_LANG_URL = "{lang}/{slug}/"
+PAGE_LANG_SAVE_AS = "{lang}/{slug}/index.html"
+SLUGIFY_SOURCE = "basename"
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = True
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.attr_list": {},
+    },
+    "output_format": "html5",
+}
+
+# The main menu per language: (title, URL as Pelican writes it).
+MENU = {
+    "nl": [("Home", ""), ("Toegankelijkheid", "toegankelijkheid/")],
+    "en": [("Home", "en/"), ("Apply: pillar 1", "en/apply/pillar-1/")],
+}
+
+# The key facts and the application schemas, for the templates (see theme/templates/).
+DATA_DIR = ROOT / "content" / "data"
+PROGRAMME = load_facts(DATA_DIR)
+SCHEMAS = {pillar: json.loads((ROOT / "schemas" / f"pillar-{pillar}.schema.json").read_text(encoding="utf-8"))
+           for pillar in (1, 2) if (ROOT / "schemas" / f"pillar-{pillar}.schema.json").exists()}
+
+# `make run` sets IMVO_EXTRA_OPENINGS_FILE to the demo opening: the site then shows a banner for it.
+_extra = os.environ.get(ENV_EXTRA_OPENINGS)
+DEMO_OPENINGS = [o for o in load_openings(DATA_DIR, Path(_extra)) if o.demo] if _extra else []
+
+# Escape everything by default (Markdown output is marked |safe where it is placed).
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}

@@ -1,0 +1,118 @@
+"""Shared fixtures: API Gateway events from tests/events, an S3 bucket in moto, the running portal."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = ROOT / "tests" / "events"
+FIXTURES = ROOT / "tests" / "fixtures"
+BUCKET = "imvo-submissions-test"
+
+sys.path.insert(0, str(ROOT / "functions"))
+
+
+def load_event(name: str) -> dict:
+    return json.loads((EVENTS / name).read_text(encoding="utf-8"))
+
+
+def load_fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _aws_test_environment(monkeypatch):
+    """No test may reach real AWS: fake credentials, a fixed region, no endpoint override."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("IMVO_EXTRA_OPENINGS_FILE", raising=False)
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    """A moto S3 with the submissions bucket made as the local server makes it."""
+    from imvo.devserver import create_submissions_bucket
+
+    with mock_aws():
+        client = boto3.client("s3", region_name="eu-west-1")
+        create_submissions_bucket(client, BUCKET)
+        monkeypatch.setenv("IMVO_SUBMISSIONS_BUCKET", BUCKET)
+        yield client
+
+
+def all_objects(client, bucket: str = BUCKET) -> list[str]:
+    return [item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """A real Pelican build of the site, as `make run` makes it (with the demo opening)."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    output = tmp_path_factory.mktemp("site")
+    previous = os.environ.get("IMVO_EXTRA_OPENINGS_FILE")
+    os.environ["IMVO_EXTRA_OPENINGS_FILE"] = str(ROOT / "infra" / "local" / "demo-opening.json")
+    try:
+        settings = read_settings(str(ROOT / "pelicanconf.py"), override={
+            "PATH": str(ROOT / "content"), "OUTPUT_PATH": str(output), "THEME": str(ROOT / "theme"),
+            "CACHE_PATH": str(tmp_path_factory.mktemp("pelican-cache"))})
+        Pelican(settings).run()
+    finally:
+        if previous is None:
+            os.environ.pop("IMVO_EXTRA_OPENINGS_FILE", None)
+        else:
+            os.environ["IMVO_EXTRA_OPENINGS_FILE"] = previous
+    return output
+
+
+class RunningPortal:
+    def __init__(self, process: subprocess.Popen, site: str, storage: str):
+        self.process = process
+        self.site = site.rstrip("/")
+        self.storage = storage
+        self.bucket = "imvo-submissions-local"
+
+    def s3(self):
+        return boto3.client("s3", endpoint_url=self.storage, region_name="eu-west-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")
+
+
+@pytest.fixture(scope="session")
+def portal(built_site) -> RunningPortal:
+    """The whole local system as `make run` starts it (imvo-run), on free ports."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {"IMVO_QUIET_LOG": "1", "PYTHONUNBUFFERED": "1", "AWS_DEFAULT_REGION": "eu-west-1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imvo.devserver", "--port", "0", "--s3-port", "0", "--site", str(built_site)],
+        cwd=ROOT, env=env | {"PYTHONPATH": str(ROOT / "functions")},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("Stop with"):
+            break
+    text = "".join(lines)
+    site = re.search(r"Site:\s+(\S+)", text)
+    storage = re.search(r"Storage:\s+(\S+)", text)
+    if not (site and storage):
+        process.kill()
+        raise RuntimeError(f"the local server did not start:\n{text}")
+    # Keep reading what the server prints, so a full pipe can never block it.
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+    yield RunningPortal(process, site.group(1), storage.group(1))
+    process.terminate()
+    process.wait(timeout=10)

@@ -1,0 +1,29 @@
+"""A real Chromium (Debian's /usr/bin/chromium) driven by Playwright; no browser is downloaded."""
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+# The machines have no outside network: without these flags Chromium keeps trying to reach Google.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, portal):
+    context = browser.new_context(locale="en-GB")
+    outside_requests = []
+    page = context.new_page()
+    page.on("request", lambda request: outside_requests.append(request.url)
+            if not request.url.startswith(portal.site) else None)
+    yield page
+    context.close()
+    assert outside_requests == [], "the site must not request any other host"

@@ -1,0 +1,68 @@
+"""The system `make run` starts: static site, /api/* on the real handlers, embedded S3 (moto server)."""
+
+import json
+import urllib.error
+import urllib.request
+
+
+def request(url, method="GET", body=None, content_type="application/json"):
+    data = body.encode() if isinstance(body, str) else body
+    req = urllib.request.Request(url, data=data, method=method, headers={"content-type": content_type} if data else {})
+    try:
+        with urllib.request.urlopen(req, timeout=15) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def keys(portal):
+    return [o["Key"] for o in portal.s3().list_objects_v2(Bucket=portal.bucket).get("Contents", [])]
+
+
+def test_serves_home_page_and_form(portal):
+    status, body, _ = request(portal.site + "/")
+    assert status == 200 and b"Subsidieprogramma Sectorale Samenwerking IMVO" in body
+    status, body, _ = request(portal.site + "/en/apply/pillar-1/")
+    assert status == 200 and b'id="application-form"' in body
+
+
+def test_unknown_page_gets_our_404_page(portal):
+    status, body, _ = request(portal.site + "/bestaat-niet/")
+    assert status == 404 and b"Pagina niet gevonden" in body
+
+
+def test_unknown_route_404_wrong_method_405(portal):
+    assert request(portal.site + "/api/nothing-here", "POST", "{}")[0] == 404
+    status, _, headers = request(portal.site + "/api/applications", "GET")
+    assert status == 405 and headers.get("allow") == "POST"
+
+
+def test_admin_route_is_iam_only(portal):
+    status, body, _ = request(portal.site + "/api/admin/bundles", "POST", '{"day": "2026-11-25"}')
+    assert status == 403 and json.loads(body)["error"]["code"] == "iam_only"
+
+
+def test_valid_post_is_stored_in_the_embedded_s3_with_the_server_time(portal, tmp_path):
+    from tests.conftest import load_fixture
+
+    before = set(keys(portal))
+    status, body, _ = request(portal.site + "/api/applications", "POST", json.dumps(load_fixture("pillar1-minimal-valid.json")))
+    assert status == 201, body
+    receipt = json.loads(body)
+    new = set(keys(portal)) - before
+    assert len(new) == 1
+    (key,) = new
+    assert receipt["reference"] in key and key.startswith(f"applications/{receipt['dutchDay']}/")
+    assert receipt["opening"] == "demo"
+
+
+def test_invalid_post_is_400_and_leaves_the_bucket_unchanged(portal):
+    before = keys(portal)
+    status, body, _ = request(portal.site + "/api/applications", "POST", '{"pillar": 1}')
+    assert status == 400
+    assert {f["path"] for f in json.loads(body)["error"]["findings"]} >= {"$.sector", "$.penvoerder", "$.project"}
+    status, _, _ = request(portal.site + "/api/applications", "POST", "not json")
+    assert status == 400
+    status, _, _ = request(portal.site + "/api/applications", "POST", "a=b", content_type="text/plain")
+    assert status == 415
+    assert keys(portal) == before

@@ -1,0 +1,94 @@
+"""The submit handler on real API Gateway events against S3 in moto (Artikel 2, Artikel 4)."""
+
+import importlib.util
+import json
+
+import pytest
+
+from imvo.settings import PROJECT_ROOT
+
+from tests.conftest import BUCKET, all_objects, load_event, load_fixture
+
+
+@pytest.fixture
+def submit(s3):
+    """A freshly imported handler module, so each test starts with a new container."""
+    spec = importlib.util.spec_from_file_location("submit_app", PROJECT_ROOT / "functions" / "submit" / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.handler
+
+
+def test_valid_application_is_stored_write_once_with_its_receipt(submit, s3):
+    response = submit(load_event("submit-pillar1-valid.json"))
+    assert response["statusCode"] == 201, response["body"]
+    receipt = json.loads(response["body"])
+    # 15 March 2023 09:15:30.250 UTC = 10:15:30.250 CET
+    assert receipt["receivedAt"] == "2023-03-15T09:15:30.250Z"
+    assert receipt["receivedAtDutch"] == "2023-03-15T10:15:30.250+01:00"
+    assert receipt["reference"].startswith("IMVO-20230315-")
+    assert receipt["opening"] == "2022-1"
+    (key,) = all_objects(s3)
+    assert key == f"applications/2023-03-15/1678871730250-{receipt['reference']}.json"
+    stored = json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
+    assert stored["application"] == load_fixture("pillar1-minimal-valid.json")
+    assert stored["receipt"] == receipt
+
+
+def test_same_request_delivered_twice_stores_once_and_gives_the_same_receipt(submit, s3):
+    first = submit(load_event("submit-pillar1-valid.json"))
+    second = submit(load_event("submit-pillar1-valid.json"))
+    assert json.loads(first["body"]) == json.loads(second["body"])
+    assert len(all_objects(s3)) == 1
+
+
+def test_base64_encoded_body_is_decoded(submit, s3):
+    response = submit(load_event("submit-pillar1-base64.json"))
+    assert response["statusCode"] == 201, response["body"]
+    assert len(all_objects(s3)) == 1
+
+
+@pytest.mark.parametrize("event_name, status, code, path", [
+    ("submit-pillar1-missing-email.json", 400, "invalid", "$.penvoerder.email"),
+    ("submit-invalid-json.json", 400, "invalid_json", "$"),
+    ("submit-wrong-content-type.json", 415, "unsupported_media_type", None),
+    ("submit-pillar1-after-closing.json", 403, "outside_opening", None),
+])
+def test_bad_input_is_refused_in_both_languages_and_leaves_no_trace(submit, s3, event_name, status, code, path):
+    response = submit(load_event(event_name))
+    body = json.loads(response["body"])
+    assert response["statusCode"] == status
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]["nl"] and body["error"]["message"]["en"]
+    if path:
+        assert path in [f["path"] for f in body["error"]["findings"]]
+    assert all_objects(s3) == []
+
+
+def test_refusal_after_closing_names_the_window_in_dutch_time(submit, s3):
+    body = json.loads(submit(load_event("submit-pillar1-after-closing.json"))["body"])
+    assert "26 september 2023 om 12:00:00.000 (CEST)" in body["error"]["message"]["nl"]
+    assert "Artikel 2" in body["error"]["message"]["en"]
+
+
+def test_unknown_pillar_names_the_pillar_field(submit, s3):
+    event = load_event("submit-pillar1-valid.json")
+    event["body"] = json.dumps({**load_fixture("pillar1-minimal-valid.json"), "pillar": 3})
+    body = json.loads(submit(event)["body"])
+    assert body["error"]["findings"][0]["path"] == "$.pillar"
+    assert all_objects(s3) == []
+
+
+def test_body_over_the_limit_gets_413_naming_the_limit(submit, s3, monkeypatch):
+    monkeypatch.setenv("IMVO_MAX_BODY_BYTES", "100")
+    response = submit(load_event("submit-pillar1-valid.json"))
+    assert response["statusCode"] == 413
+    assert "100 bytes" in json.loads(response["body"])["error"]["message"]["en"]
+    assert all_objects(s3) == []
+
+
+def test_invalid_base64_is_a_400(submit, s3):
+    event = load_event("submit-pillar1-base64.json")
+    event["body"] = "%%%not-base64%%%"
+    assert submit(event)["statusCode"] == 400
+    assert all_objects(s3) == []
