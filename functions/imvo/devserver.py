@@ -6,7 +6,9 @@ import argparse
 import base64
 import importlib.util
 import json
+import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -182,6 +184,7 @@ def start_embedded_s3(host: str, port: int, bucket: str):
     import boto3
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log drowns ours
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     actual_host, actual_port = server.get_host_and_port()
@@ -235,17 +238,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Storage: {endpoint}  (embedded S3, bucket {args.bucket}; in memory, gone when this stops)", flush=True)
     print(f"Demo opening from {args.openings}", flush=True)
     print("Stop with Ctrl-C.", flush=True)
+    stop = threading.Event()
+    # Ctrl-C (SIGINT) and SIGTERM both stop everything cleanly, also when started in the background
+    # (where a shell starts children with SIGINT ignored).
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        while thread.is_alive():
-            thread.join(0.5)
-    except KeyboardInterrupt:
+        stop.wait()
         print("\nStopping…", flush=True)
     finally:
         server.shutdown()
         server.server_close()
         s3_server.stop()
+        print("Stopped: site, API and embedded S3.", flush=True)
     return 0
 
 

@@ -66,3 +66,24 @@ def test_invalid_post_is_400_and_leaves_the_bucket_unchanged(portal):
     status, _, _ = request(portal.site + "/api/applications", "POST", "a=b", content_type="text/plain")
     assert status == 415
     assert keys(portal) == before
+
+
+def test_ctrl_c_stops_site_api_and_storage(built_site):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imvo.devserver", "--port", "0", "--s3-port", "0", "--site", str(built_site)],
+        cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT / "functions"), "IMVO_QUIET_LOG": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in process.stdout:
+        if line.startswith("Stop with"):
+            break
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=15)
+    assert process.returncode == 0
+    assert "Stopped: site, API and embedded S3." in output
