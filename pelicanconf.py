@@ -10,6 +10,7 @@ sys.path.insert(0, str(ROOT / "functions"))
 
 from imvo.programme import load_facts, load_openings  # noqa: E402
 from imvo.settings import ENV_EXTRA_OPENINGS  # noqa: E402
+from imvo.texts import format_date, format_euro, format_percentage  # noqa: E402
 
 SITENAME = "Subsidieprogramma Sectorale Samenwerking IMVO 2022–2025"
 SITEURL = ""
@@ -23,7 +24,6 @@ DEFAULT_DATE = "fs"
 DIRECT_TEMPLATES = []
 ARTICLE_PATHS = []
 PAGE_PATHS = ["pages"]
-STATIC_PATHS = []
 FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 AUTHOR_SAVE_AS = CATEGORY_SAVE_AS = TAG_SAVE_AS = ARCHIVES_SAVE_AS = AUTHORS_SAVE_AS = ""
 CATEGORIES_SAVE_AS = TAGS_SAVE_AS = INDEX_SAVE_AS = ""
@@ -40,7 +40,7 @@ LOAD_CONTENT_CACHE = False
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
-        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.toc": {"permalink": False, "toc_depth": "2-4"},
         "markdown.extensions.attr_list": {},
     },
     "output_format": "html5",
@@ -48,9 +48,21 @@ MARKDOWN = {
 
 # The main menu per language: (title, URL as Pelican writes it).
 MENU = {
-    "nl": [("Home", ""), ("Toegankelijkheid", "toegankelijkheid/")],
-    "en": [("Home", "en/"), ("Apply: pillar 1", "en/apply/pillar-1/")],
+    "nl": [("Home", ""), ("Regeling", "regeling/"), ("Kerngegevens", "kerngegevens/"), ("Sectoren", "sectoren/"),
+           ("Aanvragen", "aanvragen/"), ("Veelgestelde vragen", "veelgestelde-vragen/"), ("Zoeken", "zoeken/")],
+    "en": [("Home", "en/"), ("Regulation (summary)", "en/regulation/"), ("Key facts", "en/key-facts/"),
+           ("Sectors", "en/sectors/"), ("How to apply", "en/how-to-apply/"), ("FAQ", "en/faq/"),
+           ("Search", "en/search/")],
 }
+
+# Plugins: the XML sitemap (pelican-sitemap), the regulation as PDF and the Pagefind search index.
+PLUGIN_PATHS = [str(ROOT / "plugins")]
+PLUGINS = ["pelican.plugins.sitemap", "regulation_pdf", "search_index"]
+SITEMAP = {"format": "xml", "exclude": ["404.html"],
+           "priorities": {"articles": 0.5, "indexes": 0.5, "pages": 0.5},
+           "changefreqs": {"articles": "monthly", "indexes": "monthly", "pages": "monthly"}}
+STATIC_PATHS = ["extra/robots.txt"]
+EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 
 # The key facts and the application schemas, for the templates (see theme/templates/).
 DATA_DIR = ROOT / "content" / "data"
@@ -64,3 +76,5 @@ DEMO_OPENINGS = [o for o in load_openings(DATA_DIR, Path(_extra)) if o.demo] if 
 
 # Escape everything by default (Markdown output is marked |safe where it is placed).
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+
+JINJA_FILTERS = {"euro": format_euro, "date_text": format_date, "percentage": format_percentage}

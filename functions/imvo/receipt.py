@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .programme import DUTCH_TIME
+from .texts import format_moment
 
 
 @dataclass(frozen=True, order=True)
@@ -55,12 +56,5 @@ def format_utc(moment: datetime) -> str:
 
 
 def format_dutch_for_people(moment: datetime, language: str = "nl") -> str:
-    """26 september 2023 om 12:00:00 (CEST) — the way a receipt shows the time."""
-    local = moment.astimezone(DUTCH_TIME)
-    months_nl = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-                 "september", "oktober", "november", "december"]
-    months_en = ["January", "February", "March", "April", "May", "June", "July", "August",
-                 "September", "October", "November", "December"]
-    months, at = (months_nl, "om") if language == "nl" else (months_en, "at")
-    millis = f"{local.microsecond // 1000:03d}"
-    return f"{local.day} {months[local.month - 1]} {local.year} {at} {local:%H:%M:%S}.{millis} ({local.tzname()})"
+    """26 september 2023 om 12:00:00.000 (CEST): the way a receipt shows the time."""
+    return format_moment(moment.astimezone(DUTCH_TIME), language)

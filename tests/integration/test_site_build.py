@@ -31,7 +31,7 @@ def test_home_pages_in_dutch_and_english_show_the_ceilings_of_artikel_3(built_si
     home_nl = (built_site / "index.html").read_text()
     assert parse(built_site / "index.html").html_lang == "nl"
     assert "€ 6.000.000" in home_nl and "€ 3.000.000" in home_nl and "€ 2.300.000" in home_nl
-    assert "2023-09-26 12:00" in home_nl
+    assert "26 september 2023, 12.00 uur Nederlandse tijd" in home_nl
     assert parse(built_site / "en" / "index.html").html_lang == "en"
     assert 'hreflang="en"' in home_nl
 

@@ -1,0 +1,24 @@
+"""`make bench`: benchmarks that print figures, each against a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tests.benchmarks import site
+
+SECTIONS = {"site": site.run}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("sections", nargs="*", choices=[[], *SECTIONS], default=list(SECTIONS))
+    args = parser.parse_args(argv)
+    for name in args.sections or SECTIONS:
+        print(f"\n== {name} ==", flush=True)
+        SECTIONS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The programme site in a real Chromium: search offline, skip link, no JavaScript, print."""
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_search_finds_the_lottery_rule_offline(page, portal):
+    page.goto(portal.site + "/zoeken/")
+    page.fill("#search-terms", "loting")
+    page.press("#search-terms", "Enter")
+    page.wait_for_selector(".search-result-link")
+    assert "resultaten voor “loting”" in page.text_content("#search-status")
+    links = page.locator(".search-result-link")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert any(h.startswith("/regeling/") for h in hrefs), hrefs
+    assert not any(h.startswith("/en/") for h in hrefs), "Dutch search stays in the Dutch index"
+
+
+def test_english_search_finds_english_pages(page, portal):
+    page.goto(portal.site + "/en/search/")
+    page.fill("#search-terms", "lottery")
+    page.wait_for_selector(".search-result-link")
+    href = page.locator(".search-result-link").first.get_attribute("href")
+    assert href.startswith("/en/")
+
+
+def test_skip_link_is_first_and_moves_focus_to_the_content(page, portal):
+    page.goto(portal.site + "/regeling/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.is_visible(".skip-link")
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#inhoud"
+
+
+def test_pages_work_without_javascript(browser, portal):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(portal.site + "/veelgestelde-vragen/")
+    assert page.locator("h2").count() >= 20
+    page.goto(portal.site + "/en/apply/pillar-1/")
+    assert page.is_visible("noscript >> text=needs JavaScript") or "needs JavaScript" in page.content()
+    context.close()
+
+
+def test_layout_fits_a_phone_screen(browser, portal):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    for path in ("/", "/kerngegevens/", "/regeling/"):
+        page.goto(portal.site + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, path
+    context.close()
+
+
+def test_print_stylesheet_hides_navigation(page, portal):
+    page.goto(portal.site + "/kerngegevens/")
+    page.emulate_media(media="print")
+    assert page.is_hidden(".site-header nav")
+    page.emulate_media(media="screen")
+    assert page.is_visible(".site-header nav")
