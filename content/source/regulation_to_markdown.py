@@ -24,7 +24,7 @@ Template: regulation
 Summary: De volledige tekst van het besluit en de beleidsregels, met de bijlage en Annex I.
 
 <nav class="toc" aria-labelledby="inhoudsopgave" markdown="1">
-<h2 id="inhoudsopgave">Inhoudsopgave</h2>
+<p class="toc-title" id="inhoudsopgave">Inhoudsopgave</p>
 
 [TOC]
 
