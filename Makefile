@@ -78,3 +78,6 @@ endef
 
 build-SubmitFunction:
 	$(call lambda_bundle,submit)
+
+build-CheckFunction:
+	$(call lambda_bundle,check)

@@ -6,9 +6,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from .findings import Finding
+from .findings import REJECT, Finding
 from .programme import Opening, opening_for
 from .receipt import Receipt, format_dutch_for_people
+from .rules import Judgement, judge
 from .settings import Settings
 from .storage import AlreadyStored, ApplicationStore, application_key, encode_document
 from .validation import available_pillars, schema_findings
@@ -104,29 +105,64 @@ class Intake:
             f"Your application arrived on {moment_en}, outside every opening for pillar {pillar} (Artikel 2): {en}. Nothing was stored.",
         )
 
+    def assess(self, document: dict, pillar: int, receipt: Receipt) -> tuple[list[Finding], Judgement | None]:
+        """Schema findings first; the regulation's rules only run on a document the schema accepts."""
+        findings = schema_findings(self.settings.schema_dir, pillar, document)
+        if findings:
+            return findings, None
+        judgement = judge(document, receipt.received_dutch.date())
+        return judgement.findings, judgement
+
+    def check(self, body: bytes, content_type: str | None, receipt: Receipt) -> dict:
+        """The dry run of POST /api/applications/check: every finding and the calculator's result; stores nothing."""
+        document = self.parse(body, content_type)
+        pillar = self.pillar_of(document)
+        findings, judgement = self.assess(document, pillar, receipt)
+        opening = opening_for(self.openings, pillar, receipt.received_dutch)
+        return {
+            "status": judgement.status if judgement else "invalid",
+            "findings": [f.as_dict() for f in findings],
+            "calculation": judgement.calculation.as_dict() if judgement else None,
+            "opening": {"open": opening is not None, "id": opening.id if opening else None},
+        }
+
     def receive(self, body: bytes, content_type: str | None, receipt: Receipt) -> dict:
         """Check and store one application; returns the receipt the applicant keeps."""
         document = self.parse(body, content_type)
         pillar = self.pillar_of(document)
         opening = self.check_window(pillar, receipt)
-        findings = schema_findings(self.settings.schema_dir, pillar, document)
-        if findings:
+        findings, judgement = self.assess(document, pillar, receipt)
+        if judgement is None:
             raise Refusal(
                 "invalid",
                 "De aanvraag is niet volledig of niet juist ingevuld. Er is niets opgeslagen.",
                 "The application is incomplete or incorrect. Nothing was stored.",
                 findings,
             )
+        if judgement.status == "rejected":
+            raise Refusal(
+                "rejected",
+                "Deze aanvraag voldoet niet aan de beleidsregels en kan zo niet worden ingediend. Er is niets opgeslagen.",
+                "This application does not meet the policy rules and cannot be submitted as it is. Nothing was stored.",
+                judgement.of(REJECT),
+            )
         application_bytes = encode_document(document)
         receipt_data = receipt.as_dict() | {
             "sha256": hashlib.sha256(application_bytes).hexdigest(),
             "pillar": pillar,
             "opening": opening.id,
-            "status": "received",
+            "status": judgement.status,
+            "findings": len(findings),
+        }
+        stored = {
+            "receipt": receipt_data,
+            "application": document,
+            "findings": [f.as_dict() for f in findings],
+            "calculation": judgement.calculation.as_dict(),
         }
         key = application_key(receipt.dutch_day, receipt.epoch_ms, receipt.reference)
         try:
-            self.store.put_new(key, encode_document({"receipt": receipt_data, "application": document}))
+            self.store.put_new(key, encode_document(stored))
         except AlreadyStored:
             # The same request delivered twice (same request id, so the same reference and key):
             # what is stored already is the receipt.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
 
 from .findings import REJECT, Finding
 
@@ -19,11 +20,61 @@ def schema_path(schema_dir: Path, pillar: int) -> Path:
 
 
 @lru_cache(maxsize=4)
+def _schemas(schema_dir: Path) -> dict[str, dict]:
+    """Every schema in the folder by its $id (the pillars refer to common.schema.json)."""
+    schemas = {}
+    for path in sorted(schema_dir.glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+        schemas[schema["$id"]] = schema
+    return schemas
+
+
+def load_schema(schema_dir: Path, pillar: int) -> dict:
+    return json.loads(schema_path(schema_dir, pillar).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
 def validator_for(schema_dir: Path, pillar: int) -> Draft202012Validator:
     """Compiled once per process: jsonschema.validate() would re-check the schema on every call."""
-    schema = json.loads(schema_path(schema_dir, pillar).read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    registry = Registry().with_resources(
+        (uri, Resource.from_contents(schema)) for uri, schema in _schemas(schema_dir).items())
+    return Draft202012Validator(load_schema(schema_dir, pillar), registry=registry,
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def resolved_schema(schema_dir: Path, pillar: int) -> dict:
+    """The pillar's schema with every $ref replaced and allOf merged: what the form generator walks."""
+    schemas = _schemas(schema_dir)
+    root = load_schema(schema_dir, pillar)
+
+    def resolve(node, base: dict):
+        if isinstance(node, list):
+            return [resolve(item, base) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = dict(node)
+        while "$ref" in node:
+            target_uri, _, pointer = node.pop("$ref").partition("#")
+            document = base if not target_uri else next(s for uri, s in schemas.items() if uri.endswith(target_uri))
+            target = document
+            for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
+                target = target[part]
+            resolved_target = resolve(target, document)
+            required = resolved_target.get("required", []) + [r for r in node.get("required", [])
+                                                              if r not in resolved_target.get("required", [])]
+            node = {**resolved_target, **node, **({"required": required} if required else {})}
+            base = document
+        for sub in node.pop("allOf", []):
+            sub = resolve(sub, base)
+            node["properties"] = {**sub.get("properties", {}), **node.get("properties", {})}
+            node["required"] = sub.get("required", []) + node.get("required", [])
+            node.setdefault("type", sub.get("type"))
+        return {key: resolve(value, base) if key not in ("$defs",) else value for key, value in node.items()}
+
+    resolved = resolve(root, root)
+    resolved.pop("$defs", None)
+    return resolved
 
 
 def available_pillars(schema_dir: Path) -> tuple[int, ...]:
@@ -41,7 +92,7 @@ def _messages(error: ValidationError) -> tuple[str, str]:
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
         return (f"Het veld '{missing}' is verplicht.", f"The field '{missing}' is required.")
-    if keyword == "additionalProperties":
+    if keyword in ("additionalProperties", "unevaluatedProperties"):
         return ("Dit veld is onbekend en niet toegestaan.", "This field is not known and not allowed.")
     if keyword == "type":
         return (f"Verwacht een waarde van het type {value}.", f"Expected a value of type {value}.")
@@ -56,6 +107,10 @@ def _messages(error: ValidationError) -> tuple[str, str]:
         return (f"Vul minstens {value} tekens in.", f"Enter at least {value} characters.")
     if keyword == "maxLength":
         return (f"Gebruik hoogstens {value} tekens.", f"Use at most {value} characters.")
+    if keyword == "uniqueItems":
+        return ("Elke waarde mag maar één keer voorkomen.", "Each value may occur only once.")
+    if keyword == "multipleOf":
+        return (f"Gebruik hoogstens twee decimalen.", f"Use at most two decimals.")
     if keyword == "minItems":
         return (f"Geef er minstens {value}.", f"Give at least {value}.")
     if keyword == "maxItems":
@@ -79,7 +134,7 @@ def schema_findings(schema_dir: Path, pillar: int, document: dict) -> list[Findi
     for error in validator_for(schema_dir, pillar).iter_errors(document):
         title_nl, title_en = _field_titles(error)
         message_nl, message_en = _messages(error)
-        if title_nl and error.validator not in ("required", "additionalProperties"):
+        if title_nl and error.validator not in ("required", "additionalProperties", "unevaluatedProperties"):
             message_nl, message_en = f"{title_nl}: {message_nl}", f"{title_en}: {message_en}"
         findings.append(Finding(_path(error), f"schema:{error.validator}", REJECT, message_nl, message_en))
     return sorted(findings, key=lambda f: (f.path, f.rule))

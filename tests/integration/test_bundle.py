@@ -29,7 +29,7 @@ def _submit_handler():
 
 def _submit(handler, epoch_ms, request_id, penvoerder):
     event = load_event("submit-pillar1-valid.json")
-    application = load_fixture("pillar1-minimal-valid.json")
+    application = load_fixture("pillar1-complete.json")
     application["penvoerder"]["name"] = penvoerder
     event["body"] = json.dumps(application)
     event["requestContext"]["timeEpoch"] = epoch_ms

@@ -46,7 +46,7 @@ def test_valid_post_is_stored_in_the_embedded_s3_with_the_server_time(portal, tm
     from tests.conftest import load_fixture
 
     before = set(keys(portal))
-    status, body, _ = request(portal.site + "/api/applications", "POST", json.dumps(load_fixture("pillar1-minimal-valid.json")))
+    status, body, _ = request(portal.site + "/api/applications", "POST", json.dumps(load_fixture("pillar1-complete.json")))
     assert status == 201, body
     receipt = json.loads(body)
     new = set(keys(portal)) - before

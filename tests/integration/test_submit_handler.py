@@ -31,7 +31,7 @@ def test_valid_application_is_stored_write_once_with_its_receipt(submit, s3):
     (key,) = all_objects(s3)
     assert key == f"applications/2023-03-15/1678871730250-{receipt['reference']}.json"
     stored = json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
-    assert stored["application"] == load_fixture("pillar1-minimal-valid.json")
+    assert stored["application"] == load_fixture("pillar1-complete.json")
     assert stored["receipt"] == receipt
 
 
@@ -49,7 +49,7 @@ def test_base64_encoded_body_is_decoded(submit, s3):
 
 
 @pytest.mark.parametrize("event_name, status, code, path", [
-    ("submit-pillar1-missing-email.json", 400, "invalid", "$.penvoerder.email"),
+    ("submit-pillar1-missing-email.json", 400, "invalid", "$.penvoerder.contact.email"),
     ("submit-invalid-json.json", 400, "invalid_json", "$"),
     ("submit-wrong-content-type.json", 415, "unsupported_media_type", None),
     ("submit-pillar1-after-closing.json", 403, "outside_opening", None),
@@ -73,7 +73,7 @@ def test_refusal_after_closing_names_the_window_in_dutch_time(submit, s3):
 
 def test_unknown_pillar_names_the_pillar_field(submit, s3):
     event = load_event("submit-pillar1-valid.json")
-    event["body"] = json.dumps({**load_fixture("pillar1-minimal-valid.json"), "pillar": 3})
+    event["body"] = json.dumps({**load_fixture("pillar1-complete.json"), "pillar": 3})
     body = json.loads(submit(event)["body"])
     assert body["error"]["findings"][0]["path"] == "$.pillar"
     assert all_objects(s3) == []

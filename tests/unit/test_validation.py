@@ -12,25 +12,43 @@ SCHEMAS = PROJECT_ROOT / "schemas"
 
 
 def test_valid_minimal_application_has_no_findings():
-    assert schema_findings(SCHEMAS, 1, load_fixture("pillar1-minimal-valid.json")) == []
+    assert schema_findings(SCHEMAS, 1, load_fixture("pillar1-complete.json")) == []
 
 
 def test_missing_field_is_named_with_its_json_path():
-    document = load_fixture("pillar1-minimal-valid.json")
-    del document["penvoerder"]["email"]
+    document = load_fixture("pillar1-complete.json")
+    del document["penvoerder"]["contact"]["email"]
     (finding,) = schema_findings(SCHEMAS, 1, document)
-    assert finding.path == "$.penvoerder.email"
+    assert finding.path == "$.penvoerder.contact.email"
     assert finding.rule == "schema:required"
     assert "verplicht" in finding.message_nl and "required" in finding.message_en
 
 
 def test_every_problem_is_reported_not_only_the_first():
-    document = load_fixture("pillar1-minimal-valid.json")
-    document["penvoerder"]["registrationNumber"] = "1234"
-    document["penvoerder"]["email"] = "not-an-email"
+    document = load_fixture("pillar1-complete.json")
+    document["penvoerder"]["registrationNumber"] = "1!"
+    document["penvoerder"]["contact"]["email"] = "not-an-email"
+    document["partners"][3]["budget"][1]["hourlyRate"] = 87.555
     document["sector"] = "space"
     paths = [f.path for f in schema_findings(SCHEMAS, 1, document)]
-    assert paths == ["$.penvoerder.email", "$.penvoerder.registrationNumber", "$.sector"]
+    assert paths == ["$.partners[3].budget[1].hourlyRate", "$.penvoerder.contact.email",
+                     "$.penvoerder.registrationNumber", "$.sector"]
+
+
+def test_unknown_field_in_a_partner_is_named():
+    document = load_fixture("pillar1-complete.json")
+    document["partners"][0]["shoeSize"] = 44
+    (finding,) = schema_findings(SCHEMAS, 1, document)
+    assert finding.path == "$.partners[0]" and finding.rule == "schema:additionalProperties"
+
+
+def test_example_fixtures_are_valid_or_invalid_as_named():
+    from tests.conftest import FIXTURES
+
+    for path in sorted(FIXTURES.glob("pillar*.json")):
+        document = json.loads(path.read_text())
+        findings = schema_findings(SCHEMAS, document["pillar"], document)
+        assert bool(findings) == ("invalid-schema" in path.name), path.name
 
 
 def test_ii_2_1_sector_list_in_schema_is_the_data_file_list():
