@@ -81,3 +81,9 @@ build-SubmitFunction:
 
 build-CheckFunction:
 	$(call lambda_bundle,check)
+
+build-SupplementFunction:
+	$(call lambda_bundle,supplement)
+
+build-UploadsFunction:
+	$(call lambda_bundle,uploads)

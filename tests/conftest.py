@@ -44,17 +44,37 @@ def _aws_test_environment(monkeypatch):
 @pytest.fixture
 def s3(monkeypatch):
     """A moto S3 with the submissions bucket made as the local server makes it."""
-    from imvo.devserver import create_submissions_bucket
+    from imvo.embedded_s3 import create_submissions_bucket
 
     with mock_aws():
         client = boto3.client("s3", region_name="eu-west-1")
         create_submissions_bucket(client, BUCKET)
+        upload_fixture_attachments(client)
         monkeypatch.setenv("IMVO_SUBMISSIONS_BUCKET", BUCKET)
         yield client
 
 
+def fixture_attachment_bytes(key: str) -> bytes:
+    """The content every fixture's attachment reference was hashed from (see tests/fixtures)."""
+    return f"%PDF-1.7 fixture {key}".encode()
+
+
+def upload_fixture_attachments(client, bucket: str = BUCKET) -> None:
+    """Put every attachment the example applications refer to, as the browser's upload would."""
+    from imvo.attachments import referenced_attachments
+
+    for path in FIXTURES.glob("pillar*.json"):
+        for _, reference in referenced_attachments(json.loads(path.read_text())):
+            client.put_object(Bucket=bucket, Key=reference["key"], Body=fixture_attachment_bytes(reference["key"]),
+                              ContentType="application/pdf")
+
+
 def all_objects(client, bucket: str = BUCKET) -> list[str]:
-    return [item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    """What the intake wrote: everything but the uploaded attachments the test put there itself."""
+    keys = []
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        keys += [item["Key"] for item in page.get("Contents", []) if not item["Key"].startswith("attachments/")]
+    return keys
 
 
 @pytest.fixture(scope="session")
@@ -113,6 +133,8 @@ def portal(built_site) -> RunningPortal:
         raise RuntimeError(f"the local server did not start:\n{text}")
     # Keep reading what the server prints, so a full pipe can never block it.
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    yield RunningPortal(process, site.group(1), storage.group(1))
+    running = RunningPortal(process, site.group(1), storage.group(1))
+    upload_fixture_attachments(running.s3(), running.bucket)
+    yield running
     process.terminate()
     process.wait(timeout=10)

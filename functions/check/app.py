@@ -2,26 +2,16 @@
 
 from imvo.apigw import json_response, parse_event, refusal_response
 from imvo.intake import Intake, Refusal
-from imvo.programme import load_openings
-from imvo.settings import load_settings
 
 _intake: Intake | None = None
 
 
-def _get_intake() -> Intake:
-    global _intake
-    if _intake is None:
-        settings = load_settings()
-        # A dry run never touches storage.
-        _intake = Intake(settings=settings, store=None,
-                         openings=load_openings(settings.data_dir, settings.extra_openings_file))
-    return _intake
-
-
 def handler(event, context=None):
+    global _intake
     try:
         request = parse_event(event)
-        result = _get_intake().check(request.body, request.content_type, request.receipt)
+        _intake = _intake or Intake.from_environment(with_storage=False)  # a dry run never touches storage
+        result = _intake.check(request.body, request.content_type, request.receipt)
     except Refusal as refusal:
         return refusal_response(refusal)
     return json_response(200, result)

@@ -14,6 +14,7 @@ STATUS_OF_REFUSAL = {
     "invalid_json": 400,
     "invalid": 400,
     "outside_opening": 403,
+    "forbidden": 403,
     "not_found": 404,
     "conflict": 409,
     "too_large": 413,
@@ -31,11 +32,16 @@ class Request:
     headers: dict[str, str]
     body: bytes
     path_parameters: dict[str, str]
+    query: dict[str, str]
     receipt: Receipt
 
     @property
     def content_type(self) -> str | None:
         return self.headers.get("content-type")
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return self.headers.get("idempotency-key")
 
 
 def parse_event(event: dict) -> Request:
@@ -54,6 +60,7 @@ def parse_event(event: dict) -> Request:
         headers={k.lower(): v for k, v in (event.get("headers") or {}).items()},
         body=body,
         path_parameters=event.get("pathParameters") or {},
+        query=event.get("queryStringParameters") or {},
         receipt=Receipt(epoch_ms=int(context["timeEpoch"]), request_id=str(context["requestId"])),
     )
 

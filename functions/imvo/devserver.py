@@ -6,7 +6,6 @@ import argparse
 import base64
 import importlib.util
 import json
-import logging
 import os
 import signal
 import sys
@@ -17,8 +16,9 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from .embedded_s3 import start_embedded_s3
 from .sam_template import Route, routes
 from .settings import ENV_EXTRA_OPENINGS, ENV_SUBMISSIONS_BUCKET, PROJECT_ROOT
 
@@ -47,6 +47,7 @@ def gateway_event(method: str, raw_path: str, headers: dict[str, str], body: byt
         "rawPath": parts.path,
         "rawQueryString": parts.query,
         "headers": headers,
+        "queryStringParameters": {k: ",".join(v) for k, v in parse_qs(parts.query).items()} or None,
         "pathParameters": path_parameters or None,
         "requestContext": {
             "accountId": "000000000000",
@@ -177,36 +178,6 @@ def _response_body(response: dict) -> bytes:
     if response.get("isBase64Encoded"):
         return base64.b64decode(body)
     return body.encode("utf-8")
-
-
-def start_embedded_s3(host: str, port: int, bucket: str):
-    """moto in server mode, with the submissions bucket made as the template makes it."""
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log drowns ours
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    actual_host, actual_port = server.get_host_and_port()
-    endpoint = f"http://{actual_host}:{actual_port}"
-    os.environ["AWS_ENDPOINT_URL"] = endpoint
-    for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
-                        ("AWS_DEFAULT_REGION", "eu-west-1")):
-        os.environ.setdefault(name, value)
-    create_submissions_bucket(boto3.client("s3"), bucket)
-    return server, endpoint
-
-
-def create_submissions_bucket(client, bucket: str) -> None:
-    """Private, versioned, encrypted, public access blocked: as SubmissionsBucket in infra/template.yaml."""
-    region = client.meta.region_name
-    extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True, **extra)
-    client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    client.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
-    client.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
 
 
 def make_server(site_dir: Path, host: str, port: int) -> ThreadingHTTPServer:

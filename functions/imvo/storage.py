@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -10,6 +11,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 APPLICATIONS_PREFIX = "applications/"
+SUPPLEMENTS_PREFIX = "supplements/"
+IDEMPOTENCY_PREFIX = "idempotency/"
 
 # A conditional put of an existing key answers 412; two racing writes to one key can answer 409.
 _ALREADY_WRITTEN = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
@@ -37,6 +40,16 @@ def application_key(dutch_day: str, epoch_ms: int, reference: str) -> str:
     return f"{APPLICATIONS_PREFIX}{dutch_day}/{epoch_ms:013d}-{reference}.json"
 
 
+def supplement_key(reference: str, epoch_ms: int, request_id: str) -> str:
+    """Supplements (herstel) live beside their application's reference, one object per request."""
+    token = hashlib.sha256(request_id.encode()).hexdigest()[:12]
+    return f"{SUPPLEMENTS_PREFIX}{reference}/{epoch_ms:013d}-{token}.json"
+
+
+def idempotency_key_of(key: str) -> str:
+    return f"{IDEMPOTENCY_PREFIX}{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+
 def encode_document(document: dict) -> bytes:
     """The one byte form of a stored JSON document, so hashes and bundles are reproducible."""
     return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
@@ -62,9 +75,20 @@ class ApplicationStore:
             raise StorageUnavailable(str(error)) from error
 
     def get_json(self, key: str) -> dict:
+        document = self.find_json(key)
+        if document is None:
+            raise StorageUnavailable(f"{key} is missing")
+        return document
+
+    def find_json(self, key: str) -> dict | None:
+        """The stored document, or None when there is no such key."""
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
-        except (ClientError, BotoCoreError) as error:
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise StorageUnavailable(str(error)) from error
+        except BotoCoreError as error:
             raise StorageUnavailable(str(error)) from error
         return json.loads(body)
 
@@ -79,3 +103,20 @@ class ApplicationStore:
 
     def applications_of_day(self, dutch_day: str) -> list[dict]:
         return [self.get_json(key) for key in self.keys_under(f"{APPLICATIONS_PREFIX}{dutch_day}/")]
+
+    def supplements_of(self, reference: str) -> list[dict]:
+        return [self.get_json(key) for key in self.keys_under(f"{SUPPLEMENTS_PREFIX}{reference}/")]
+
+    def all_supplements(self) -> list[dict]:
+        return [self.get_json(key) for key in self.keys_under(SUPPLEMENTS_PREFIX)]
+
+    def application(self, reference: str) -> dict | None:
+        """The original of an application, found through the Dutch day its reference names."""
+        parts = reference.split("-")
+        if len(parts) != 3 or len(parts[1]) != 8 or not parts[1].isdigit():
+            return None
+        day = f"{parts[1][:4]}-{parts[1][4:6]}-{parts[1][6:]}"
+        for key in self.keys_under(f"{APPLICATIONS_PREFIX}{day}/"):
+            if key.endswith(f"-{reference}.json"):
+                return self.get_json(key)
+        return None

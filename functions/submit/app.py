@@ -2,30 +2,17 @@
 
 from imvo.apigw import json_response, parse_event, refusal_response, unavailable_response
 from imvo.intake import Intake, Refusal
-from imvo.programme import load_openings
-from imvo.settings import load_settings
-from imvo.storage import ApplicationStore, StorageUnavailable, s3_client
+from imvo.storage import StorageUnavailable
 
 _intake: Intake | None = None
 
 
-def _get_intake() -> Intake:
-    # Built once per Lambda container; the settings are read when the first request comes in.
-    global _intake
-    if _intake is None:
-        settings = load_settings()
-        _intake = Intake(
-            settings=settings,
-            store=ApplicationStore(s3_client(), settings.submissions_bucket),
-            openings=load_openings(settings.data_dir, settings.extra_openings_file),
-        )
-    return _intake
-
-
 def handler(event, context=None):
+    global _intake
     try:
         request = parse_event(event)
-        receipt = _get_intake().receive(request.body, request.content_type, request.receipt)
+        _intake = _intake or Intake.from_environment()
+        receipt = _intake.receive(request.body, request.content_type, request.receipt, request.idempotency_key)
     except Refusal as refusal:
         return refusal_response(refusal)
     except StorageUnavailable:

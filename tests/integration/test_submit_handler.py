@@ -1,5 +1,6 @@
 """The submit handler on real API Gateway events against S3 in moto (Artikel 2, Artikel 4)."""
 
+import hashlib
 import importlib.util
 import json
 
@@ -32,13 +33,18 @@ def test_valid_application_is_stored_write_once_with_its_receipt(submit, s3):
     assert key == f"applications/2023-03-15/1678871730250-{receipt['reference']}.json"
     stored = json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
     assert stored["application"] == load_fixture("pillar1-complete.json")
+    token = receipt.pop("supplementToken")
+    assert receipt.pop("receiptUrl") == f"/api/applications/{receipt['reference']}/receipt"
     assert stored["receipt"] == receipt
+    assert stored["supplementTokenSha256"] == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in json.dumps(stored)
 
 
 def test_same_request_delivered_twice_stores_once_and_gives_the_same_receipt(submit, s3):
-    first = submit(load_event("submit-pillar1-valid.json"))
-    second = submit(load_event("submit-pillar1-valid.json"))
-    assert json.loads(first["body"]) == json.loads(second["body"])
+    first = json.loads(submit(load_event("submit-pillar1-valid.json"))["body"])
+    second = json.loads(submit(load_event("submit-pillar1-valid.json"))["body"])
+    assert second["replayed"] is True
+    assert (second["reference"], second["receivedAt"], second["sha256"]) == (first["reference"], first["receivedAt"], first["sha256"])
     assert len(all_objects(s3)) == 1
 
 

@@ -1,0 +1,32 @@
+"""The applicant's receipt as a PDF: reference, times of receipt, hashes, and what happens next."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from .bundle import flatten_answers
+from .programme import load_facts
+from .receipt import format_dutch_for_people
+from .render import html_to_pdf, render_html
+
+
+def receipt_pdf(original: dict, current: dict, data_dir: Path) -> bytes:
+    facts = load_facts(data_dir)
+
+    def moment(stored: dict, language: str) -> str:
+        return format_dutch_for_people(datetime.fromisoformat(stored["receipt"]["receivedAt"]), language)
+
+    html = render_html(
+        "receipt.html",
+        programme_name=facts["name"],
+        original=original["receipt"],
+        current=current["receipt"],
+        penvoerder=current["application"].get("penvoerder", {}).get("name", ""),
+        original_time={"nl": moment(original, "nl"), "en": moment(original, "en")},
+        current_time={"nl": moment(current, "nl"), "en": moment(current, "en")},
+        answers=flatten_answers(current["application"]),
+        findings=current.get("findings", []),
+    )
+    pdf, _refused = html_to_pdf(html)
+    return pdf

@@ -1,0 +1,336 @@
+"""Intake (Artikel 4, II.2.2, III.2.2): windows, write-once storage, retries, faults, herstel, attachments."""
+
+import base64
+import hashlib
+import importlib.util
+import io
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
+from pypdf import PdfReader
+
+from imvo.settings import PROJECT_ROOT
+from imvo.storage import AlreadyStored, ApplicationStore, StorageUnavailable
+
+from tests.conftest import BUCKET, all_objects, fixture_attachment_bytes, load_event, load_fixture
+
+
+def handler_module(function: str):
+    spec = importlib.util.spec_from_file_location(f"{function}_intake_t", PROJECT_ROOT / "functions" / function / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def post(handler, document, epoch_ms=1678871730250, request_id="req-1", key=None, path="/api/applications", **extra):
+    event = load_event("submit-pillar1-valid.json")
+    event["body"] = json.dumps(document)
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["timeEpoch"] = epoch_ms
+    event["requestContext"]["requestId"] = request_id
+    if key:
+        event["headers"]["idempotency-key"] = key
+    event.update(extra)
+    response = handler(event)
+    return response["statusCode"], json.loads(response["body"]) if not response.get("isBase64Encoded") else response
+
+
+@pytest.fixture
+def submit(s3):
+    return handler_module("submit").handler
+
+
+# --- Opening windows in Dutch time (Artikel 2) --------------------------------------------------
+
+@pytest.mark.parametrize("epoch_ms, status", [
+    (1695722400000, 201),  # 26 Sep 2023 12:00:00.000 CEST: the last millisecond inside
+    (1695722400001, 403),  # 12:00:00.001 CEST: the first outside; a UTC comparison would accept it
+    (1665352799999, 403),  # 9 Oct 2022 23:59:59.999 CEST: before the opening
+    (1665352800000, 201),  # 10 Oct 2022 00:00:00.000 CEST: the first millisecond inside
+])
+def test_artikel_2_window_edges_at_the_handler(submit, s3, epoch_ms, status):
+    code, body = post(submit, load_fixture("pillar1-complete.json"), epoch_ms=epoch_ms, request_id=f"r{epoch_ms}")
+    assert code == status, body
+    assert len(all_objects(s3)) == (1 if status == 201 else 0)
+
+
+def test_night_of_the_switch_to_winter_time_keeps_order_and_dutch_day(submit, s3):
+    # 30 Oct 2022: 02:30 CEST (00:30 UTC) comes before 02:30 CET (01:30 UTC), same Dutch day.
+    _, first = post(submit, load_fixture("pillar1-complete.json"), epoch_ms=1667089800000, request_id="a")
+    _, second = post(submit, load_fixture("pillar1-complete.json"), epoch_ms=1667093400000, request_id="b")
+    assert first["receivedAtDutch"] == "2022-10-30T02:30:00.000+02:00"
+    assert second["receivedAtDutch"] == "2022-10-30T02:30:00.000+01:00"
+    assert first["dutchDay"] == second["dutchDay"] == "2022-10-30"
+    assert sorted(all_objects(s3)) == [f"applications/2022-10-30/1667089800000-{first['reference']}.json",
+                                       f"applications/2022-10-30/1667093400000-{second['reference']}.json"]
+
+
+def test_night_of_the_switch_to_summer_time(submit, s3):
+    # 26 Mar 2023 01:30 UTC is 03:30 CEST: 02:00-03:00 does not exist that night.
+    _, receipt = post(submit, load_fixture("pillar1-complete.json"), epoch_ms=1679794200000)
+    assert receipt["receivedAtDutch"] == "2023-03-26T03:30:00.000+02:00"
+
+
+# --- Write-once storage ------------------------------------------------------------------------
+
+class RefusingClient:
+    def __init__(self, code, status):
+        self.code, self.status = code, status
+
+    def put_object(self, **kwargs):
+        assert kwargs["IfNoneMatch"] == "*"
+        raise ClientError({"Error": {"Code": self.code}, "ResponseMetadata": {"HTTPStatusCode": self.status}}, "PutObject")
+
+
+@pytest.mark.parametrize("code, status", [("PreconditionFailed", 412), ("ConditionalRequestConflict", 409)])
+def test_conditional_put_refusals_both_mean_already_stored(code, status):
+    with pytest.raises(AlreadyStored):
+        ApplicationStore(RefusingClient(code, status), BUCKET).put_new("k", b"{}")
+
+
+def test_existing_key_is_never_overwritten(s3):
+    store = ApplicationStore(s3, BUCKET)
+    store.put_new("applications/x.json", b'{"a": 1}')
+    with pytest.raises(AlreadyStored):
+        store.put_new("applications/x.json", b'{"a": 2}')
+    assert s3.get_object(Bucket=BUCKET, Key="applications/x.json")["Body"].read() == b'{"a": 1}'
+
+
+# --- Retries with an Idempotency-Key -----------------------------------------------------------
+
+def test_same_key_returns_the_same_receipt_and_stores_nothing_new(submit, s3):
+    document = load_fixture("pillar1-complete.json")
+    code1, first = post(submit, document, request_id="one", key="draft-123456789")
+    code2, second = post(submit, document, epoch_ms=1678871790000, request_id="two", key="draft-123456789")
+    assert code1 == code2 == 201
+    assert second["reference"] == first["reference"] and second["receivedAt"] == first["receivedAt"]
+    assert second["supplementToken"] == first["supplementToken"] and second["replayed"] is True
+    assert len([k for k in all_objects(s3) if k.startswith("applications/")]) == 1
+
+
+def test_same_key_with_another_body_is_409(submit, s3):
+    document = load_fixture("pillar1-complete.json")
+    post(submit, document, key="draft-123456789")
+    document["project"]["title"] = "Another title"
+    code, body = post(submit, document, request_id="two", key="draft-123456789")
+    assert code == 409 and body["error"]["code"] == "conflict"
+    assert len([k for k in all_objects(s3) if k.startswith("applications/")]) == 1
+
+
+def test_malformed_key_is_400(submit, s3):
+    code, _ = post(submit, load_fixture("pillar1-complete.json"), key="x")
+    assert code == 400 and all_objects(s3) == []
+
+
+def test_retry_after_the_opening_closed_still_returns_the_first_receipt(submit, s3):
+    document = load_fixture("pillar1-complete.json")
+    _, first = post(submit, document, epoch_ms=1695722399000, key="late-but-in-time")
+    code, again = post(submit, document, epoch_ms=1695722460000, request_id="r2", key="late-but-in-time")
+    assert code == 201 and again["receivedAt"] == first["receivedAt"] == "2023-09-26T09:59:59.000Z"
+
+
+# --- Faults ------------------------------------------------------------------------------------
+
+class FlakyClient:
+    """The real (moto) client, except that the first `failures` puts under `prefix` fail."""
+
+    def __init__(self, real, prefix, failures=1, error=None):
+        self.real, self.prefix, self.failures = real, prefix, failures
+        self.error = error or EndpointConnectionError(endpoint_url="https://s3.eu-west-1.amazonaws.com")
+
+    def put_object(self, **kwargs):
+        if kwargs["Key"].startswith(self.prefix) and self.failures > 0:
+            self.failures -= 1
+            raise self.error
+        return self.real.put_object(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def _with_client(module, client):
+    from imvo.intake import Intake
+
+    intake = Intake.from_environment()
+    intake.store = ApplicationStore(client, BUCKET)
+    module._intake = intake
+    return module.handler
+
+
+@pytest.mark.parametrize("prefix", ["idempotency/", "applications/"])
+def test_storage_fault_is_503_then_the_retry_stores_exactly_once(s3, prefix):
+    module = handler_module("submit")
+    handler = _with_client(module, FlakyClient(s3, prefix))
+    document = load_fixture("pillar1-complete.json")
+    event = load_event("submit-pillar1-valid.json")
+    event["headers"]["idempotency-key"] = "retry-me-12345"
+    response = handler(event)
+    assert response["statusCode"] == 503
+    assert response["headers"]["retry-after"] == "5"
+    assert json.loads(response["body"])["error"]["message"]["en"].startswith("Storage is briefly unavailable")
+    assert [k for k in all_objects(s3) if k.startswith("applications/")] == []
+    retry = load_event("submit-pillar1-valid.json")
+    retry["headers"]["idempotency-key"] = "retry-me-12345"
+    retry["requestContext"]["requestId"] = "the-retry"
+    assert handler(retry)["statusCode"] == 201
+    assert handler(retry)["statusCode"] == 201
+    assert len([k for k in all_objects(s3) if k.startswith("applications/")]) == 1
+    assert document == json.loads(s3.get_object(Bucket=BUCKET, Key=[k for k in all_objects(s3) if k.startswith("applications/")][0])["Body"].read())["application"]
+
+
+def test_timeout_is_503(s3):
+    module = handler_module("submit")
+    handler = _with_client(module, FlakyClient(s3, "applications/", error=ReadTimeoutError(endpoint_url="https://s3")))
+    assert handler(load_event("submit-pillar1-valid.json"))["statusCode"] == 503
+    assert all_objects(s3) == []
+
+
+# --- Herstel (II.2.2, III.2.2) -----------------------------------------------------------------
+
+@pytest.fixture
+def incomplete(submit, s3):
+    code, receipt = post(submit, load_fixture("pillar1-incomplete.json"))
+    assert code == 201 and receipt["status"] == "incomplete"
+    (key,) = all_objects(s3)
+    return receipt, key, s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+
+
+def supplement(reference, token, document, epoch_ms=1679047200000, request_id="supp-1", key=None):
+    module = handler_module("supplement")
+    event = load_event("submit-pillar1-valid.json")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/api/applications/{reference}/supplements"
+    event["pathParameters"] = {"reference": reference}
+    event["body"] = json.dumps({"token": token, "application": document})
+    event["requestContext"]["timeEpoch"], event["requestContext"]["requestId"] = epoch_ms, request_id
+    if key:
+        event["headers"]["idempotency-key"] = key
+    response = module.handler(event)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_ii_2_2_supplement_takes_its_own_time_of_receipt_and_leaves_the_original(s3, incomplete):
+    receipt, key, original_bytes = incomplete
+    code, supplemented = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"))
+    assert code == 201, supplemented
+    assert supplemented["reference"] == receipt["reference"]
+    assert supplemented["status"] == "complete"
+    # 17 March 2023 10:00 UTC = 11:00 CET: the supplement's time is the application's time of receipt now.
+    assert supplemented["effectiveReceivedAt"] == "2023-03-17T10:00:00.000Z"
+    assert supplemented["supplementReference"].startswith("IMVO-20230317-")
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == original_bytes
+    assert len(all_objects(s3)) == 2
+
+
+def test_supplement_needs_the_receipts_code(s3, incomplete):
+    receipt, _, _ = incomplete
+    code, body = supplement(receipt["reference"], "wrong-token", load_fixture("pillar1-complete.json"))
+    assert code == 403 and body["error"]["findings"][0]["path"] == "$.token"
+    assert len(all_objects(s3)) == 1
+
+
+def test_unknown_reference_is_404(s3):
+    code, _ = supplement("IMVO-20230315-AAAAAAAA", "t", load_fixture("pillar1-complete.json"))
+    assert code == 404
+
+
+def test_a_complete_application_needs_no_supplement(submit, s3):
+    _, receipt = post(submit, load_fixture("pillar1-complete.json"))
+    code, body = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"))
+    assert code == 409 and body["error"]["code"] == "conflict"
+
+
+def test_supplement_still_incomplete_can_be_supplemented_again(s3, incomplete):
+    receipt, _, _ = incomplete
+    code, first = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-incomplete.json"))
+    assert code == 201 and first["status"] == "incomplete"
+    code, second = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"),
+                              epoch_ms=1679133600000, request_id="supp-2")
+    assert code == 201 and second["status"] == "complete" and second["supplements"] == first["supplementReference"]
+
+
+# --- Attachments -------------------------------------------------------------------------------
+
+def test_presigned_post_is_limited_to_pdf_size_and_the_draft_prefix(s3):
+    module = handler_module("uploads")
+    event = load_event("submit-pillar1-valid.json")
+    event["body"] = json.dumps({"filename": "Plan of approach (final).pdf", "contentType": "application/pdf", "size": 2048})
+    response = module.handler(event)
+    assert response["statusCode"] == 201
+    upload = json.loads(response["body"])
+    assert upload["key"].startswith(f"attachments/{upload['draftId']}/") and upload["key"].endswith("-Plan-of-approach-final-.pdf")
+    policy = json.loads(base64.b64decode(upload["fields"]["policy"]))
+    conditions = policy["conditions"]
+    assert ["content-length-range", 1, 10 * 1024 * 1024] in conditions
+    assert {"Content-Type": "application/pdf"} in conditions and {"key": upload["key"]} in conditions
+
+
+@pytest.mark.parametrize("request_body, path", [
+    ({"filename": "a.docx", "contentType": "application/msword", "size": 10}, "$.contentType"),
+    ({"filename": "a.pdf", "contentType": "application/pdf", "size": 10 * 1024 * 1024 + 1}, "$.size"),
+    ({"filename": "a.pdf", "contentType": "application/pdf", "size": 10, "draftId": "../../etc"}, "$.draftId"),
+])
+def test_upload_request_outside_the_limits_is_400(s3, request_body, path):
+    event = load_event("submit-pillar1-valid.json")
+    event["body"] = json.dumps(request_body)
+    response = handler_module("uploads").handler(event)
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"])["error"]["findings"][0]["path"] == path
+
+
+def _attachment(s3, key, content):
+    s3.put_object(Bucket=BUCKET, Key=key, Body=content)
+    return {"key": key, "sha256": hashlib.sha256(content).hexdigest(), "filename": key.rsplit("/", 1)[-1]}
+
+
+@pytest.mark.parametrize("problem", ["missing", "not-pdf", "wrong-hash", "too-large"])
+def test_attachment_checks_after_upload(submit, s3, problem):
+    document = load_fixture("pillar1-complete.json")
+    key = "attachments/demo/budget.pdf"
+    if problem == "missing":
+        s3.delete_object(Bucket=BUCKET, Key=key)
+    elif problem == "not-pdf":
+        document["attachments"]["budget"] = _attachment(s3, "attachments/demo/budget.exe", b"MZ\x90\x00 not a pdf")
+    elif problem == "wrong-hash":
+        document["attachments"]["budget"]["sha256"] = "0" * 64
+    elif problem == "too-large":
+        document["attachments"]["budget"] = _attachment(s3, "attachments/demo/huge.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))
+    code, body = post(submit, document)
+    assert code == 400
+    assert [f["path"] for f in body["error"]["findings"]] == ["$.attachments.budget"]
+    assert all_objects(s3) == []
+
+
+def test_attachment_hashes_are_recorded_in_the_receipt(submit, s3):
+    _, receipt = post(submit, load_fixture("pillar1-complete.json"))
+    recorded = {a["key"]: a["sha256"] for a in receipt["attachments"]}
+    assert len(recorded) == 6 + 3 + 5  # six partner forms, plan, budget, agreement, five de minimis declarations
+    key = "attachments/demo/budget.pdf"
+    assert recorded[key] == hashlib.sha256(fixture_attachment_bytes(key)).hexdigest()
+
+
+def test_attachments_of_two_drafts_are_refused(submit, s3):
+    document = load_fixture("pillar1-complete.json")
+    document["attachments"]["budget"] = _attachment(s3, "attachments/other-draft-123456/budget.pdf", b"%PDF-1.7 x")
+    code, body = post(submit, document)
+    assert code == 400 and body["error"]["findings"][0]["path"] == "$.attachments"
+
+
+# --- The receipt PDF ---------------------------------------------------------------------------
+
+def test_receipt_pdf_needs_the_code_and_shows_reference_and_dutch_time(submit, s3):
+    _, receipt = post(submit, load_fixture("pillar1-complete.json"))
+    module = handler_module("receipt")
+    event = load_event("submit-pillar1-valid.json")
+    event["requestContext"]["http"]["method"] = "GET"
+    event["pathParameters"] = {"reference": receipt["reference"]}
+    event["queryStringParameters"] = {"token": "nope"}
+    assert module.handler(event)["statusCode"] == 403
+    event["queryStringParameters"] = {"token": receipt["supplementToken"]}
+    response = module.handler(event)
+    assert response["statusCode"] == 200 and response["headers"]["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(base64.b64decode(response["body"]))).pages)
+    assert receipt["reference"] in text
+    assert "15 maart 2023 om 10:15:30.250 (CET)" in text
+    assert receipt["sha256"] in text.replace("\n", "")
