@@ -6,6 +6,7 @@ S3 enforces a presigned POST's conditions; moto does not. Either way the checks 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import secrets
@@ -21,6 +22,7 @@ UPLOAD_SECONDS = 15 * 60
 # PDF only: RVO's model documents export to PDF, it is the archival format, and one parser to trust.
 ALLOWED_TYPES = {"application/pdf": b"%PDF-"}
 ATTACHMENTS_PREFIX = "attachments/"
+VERIFIED_PREFIX = "verified/"
 DRAFT_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -85,54 +87,126 @@ class VerifiedAttachment:
     key: str
     sha256: str
     size: int
+    version_id: str  # the exact S3 object version the application refers to
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "key": self.key, "sha256": self.sha256, "size": self.size}
+        return {"path": self.path, "key": self.key, "sha256": self.sha256, "size": self.size, "versionId": self.version_id}
 
 
 def _problem(path: str, nl: str, en: str) -> Finding:
     return Finding(path, "attachment", REJECT, nl, en)
 
 
+def draft_of(key: str) -> str:
+    parts = key.split("/")
+    return parts[1] if len(parts) >= 3 and parts[0] + "/" == ATTACHMENTS_PREFIX else ""
+
+
+def _key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _marker_key(key: str, sha256: str, size: int, version_id: str) -> str:
+    """verified/<draft>/<hash of key>/<sha256>-<size>-<version id>: all a LIST needs to tell."""
+    version = base64.urlsafe_b64encode(version_id.encode()).decode().rstrip("=")
+    return f"{VERIFIED_PREFIX}{draft_of(key)}/{_key_digest(key)}/{sha256}-{size}-{version}"
+
+
+def _parse_marker(marker: str) -> tuple[str, str, int, str]:
+    _, _, key_digest, facts = marker.split("/", 3)
+    sha256, size, version = facts.split("-", 2)
+    version_id = base64.urlsafe_b64decode(version + "=" * (-len(version) % 4)).decode()
+    return key_digest, sha256, int(size), version_id
+
+
+def inspect_upload(client, bucket: str, key: str, path: str = "$.key") -> tuple[VerifiedAttachment | None, Finding | None]:
+    """Read one uploaded object: it exists, is within the size limit, starts as a PDF; its SHA-256 and version."""
+    try:
+        head = client.head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None, _problem(path, "Deze bijlage is niet gevonden; upload haar opnieuw.",
+                                  "This attachment was not found; please upload it again.")
+        raise StorageUnavailable(str(error)) from error
+    except BotoCoreError as error:
+        raise StorageUnavailable(str(error)) from error
+    size, version_id = head["ContentLength"], head.get("VersionId") or "null"
+    if size > MAX_ATTACHMENT_BYTES:
+        return None, _problem(path, f"Deze bijlage is groter dan {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.",
+                              f"This attachment is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.")
+    digest, first = hashlib.sha256(), b""
+    try:
+        extra = {"VersionId": version_id} if version_id != "null" else {}
+        body = client.get_object(Bucket=bucket, Key=key, **extra)["Body"]
+        for chunk in iter(lambda: body.read(1024 * 1024), b""):
+            first = first or chunk[:8]
+            digest.update(chunk)
+    except (ClientError, BotoCoreError) as error:
+        raise StorageUnavailable(str(error)) from error
+    if not any(first.startswith(magic) for magic in ALLOWED_TYPES.values()):
+        return None, _problem(path, "Deze bijlage is geen PDF-bestand.", "This attachment is not a PDF file.")
+    return VerifiedAttachment(path, key, digest.hexdigest(), size, version_id), None
+
+
+def verify_upload(client, bucket: str, key: str) -> VerifiedAttachment:
+    """POST /api/uploads/verify: check an upload once, right after it lands, and remember the result.
+
+    The marker is written once and names the exact object version, so a later overwrite of the key
+    cannot slip other content into an application: the application refers to the version checked.
+    """
+    from .storage import AlreadyStored, ApplicationStore
+
+    if not key.startswith(ATTACHMENTS_PREFIX) or not DRAFT_ID.match(draft_of(key) or "-"):
+        raise UploadRefused(_problem("$.key", "Dit is geen sleutel van een upload.", "This is not an upload key."))
+    verified, problem = inspect_upload(client, bucket, key)
+    if problem:
+        raise UploadRefused(problem)
+    try:
+        ApplicationStore(client, bucket).put_new(
+            _marker_key(key, verified.sha256, verified.size, verified.version_id), b"", content_type="text/plain")
+    except AlreadyStored:
+        pass
+    return verified
+
+
+def _markers(client, bucket: str, draft: str) -> dict[tuple[str, str], tuple[int, str]]:
+    """(hash of key, sha256) -> (size, version id) for every upload of the draft checked at upload time."""
+    found = {}
+    try:
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{VERIFIED_PREFIX}{draft}/")
+        for page in pages:
+            for item in page.get("Contents", []):
+                key_digest, sha256, size, version_id = _parse_marker(item["Key"])
+                found[(key_digest, sha256)] = (size, version_id)
+    except (ClientError, BotoCoreError) as error:
+        raise StorageUnavailable(str(error)) from error
+    return found
+
+
 def verify_attachments(client, bucket: str, document: dict) -> tuple[list[VerifiedAttachment], list[Finding]]:
-    """Each referenced file exists, is within the size limit, starts as a PDF, and has the declared SHA-256."""
+    """Each referenced file exists, is within the size limit, starts as a PDF, and has the declared SHA-256.
+
+    Uploads checked by POST /api/uploads/verify are confirmed by one LIST of their markers; any other
+    reference is read and hashed here.
+    """
+    references = referenced_attachments(document)
+    drafts = {draft_of(reference["key"]) for _, reference in references}
+    if len(drafts) > 1:
+        return [], [_problem("$.attachments", "Alle bijlagen horen bij één aanvraag (één concept).",
+                             "All attachments belong to one application (one draft).")]
+    markers = _markers(client, bucket, drafts.pop()) if drafts and drafts != {""} else {}
     verified, problems = [], []
-    draft_prefixes = set()
-    for path, reference in referenced_attachments(document):
-        key = reference["key"]
-        draft_prefixes.add(key.split("/")[1] if key.count("/") >= 2 else key)
-        try:
-            head = client.head_object(Bucket=bucket, Key=key)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                problems.append(_problem(path, "Deze bijlage is niet gevonden; upload haar opnieuw.",
-                                         "This attachment was not found; please upload it again."))
-                continue
-            raise StorageUnavailable(str(error)) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(str(error)) from error
-        size = head["ContentLength"]
-        if size > MAX_ATTACHMENT_BYTES:
-            problems.append(_problem(path, f"Deze bijlage is groter dan {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.",
-                                     f"This attachment is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB."))
+    for path, reference in references:
+        marked = markers.get((_key_digest(reference["key"]), reference["sha256"]))
+        if marked:
+            verified.append(VerifiedAttachment(path, reference["key"], reference["sha256"], *marked))
             continue
-        digest, first = hashlib.sha256(), b""
-        try:
-            body = client.get_object(Bucket=bucket, Key=key)["Body"]
-            for chunk in iter(lambda: body.read(1024 * 1024), b""):
-                first = first or chunk[:8]
-                digest.update(chunk)
-        except (ClientError, BotoCoreError) as error:
-            raise StorageUnavailable(str(error)) from error
-        if not any(first.startswith(magic) for magic in ALLOWED_TYPES.values()):
-            problems.append(_problem(path, "Deze bijlage is geen PDF-bestand.", "This attachment is not a PDF file."))
-            continue
-        if digest.hexdigest() != reference["sha256"]:
-            problems.append(_problem(path, "De inhoud van deze bijlage past niet bij de opgegeven SHA-256; upload haar opnieuw.",
-                                     "The content of this attachment does not match its SHA-256; please upload it again."))
-            continue
-        verified.append(VerifiedAttachment(path, key, digest.hexdigest(), size))
-    if len(draft_prefixes) > 1:
-        problems.append(_problem("$.attachments", "Alle bijlagen horen bij één aanvraag (één concept).",
-                                 "All attachments belong to one application (one draft)."))
+        found, problem = inspect_upload(client, bucket, reference["key"], path)
+        if problem is None and found.sha256 != reference["sha256"]:
+            problem = _problem(path, "De inhoud van deze bijlage past niet bij de opgegeven SHA-256; upload haar opnieuw.",
+                               "The content of this attachment does not match its SHA-256; please upload it again.")
+        if problem:
+            problems.append(problem)
+        else:
+            verified.append(found)
     return verified, problems

@@ -180,12 +180,16 @@ def _response_body(response: dict) -> bytes:
     return body.encode("utf-8")
 
 
+class PortalServer(ThreadingHTTPServer):
+    # The default backlog of 5 resets connections when many applicants submit at once.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 def make_server(site_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
     handler_class = type("BoundPortalRequestHandler", (PortalRequestHandler,),
                          {"api_routes": [(route, load_handler(route)) for route in routes()]})
-    server = ThreadingHTTPServer((host, port), partial(handler_class, directory=str(site_dir)))
-    server.daemon_threads = True
-    return server
+    return PortalServer((host, port), partial(handler_class, directory=str(site_dir)))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -287,15 +287,15 @@ def _attachment(s3, key, content):
 @pytest.mark.parametrize("problem", ["missing", "not-pdf", "wrong-hash", "too-large"])
 def test_attachment_checks_after_upload(submit, s3, problem):
     document = load_fixture("pillar1-complete.json")
-    key = "attachments/demo/budget.pdf"
+    key = "attachments/fixture-draft-0001/budget.pdf"
     if problem == "missing":
         s3.delete_object(Bucket=BUCKET, Key=key)
     elif problem == "not-pdf":
-        document["attachments"]["budget"] = _attachment(s3, "attachments/demo/budget.exe", b"MZ\x90\x00 not a pdf")
+        document["attachments"]["budget"] = _attachment(s3, "attachments/fixture-draft-0001/budget.exe", b"MZ\x90\x00 not a pdf")
     elif problem == "wrong-hash":
         document["attachments"]["budget"]["sha256"] = "0" * 64
     elif problem == "too-large":
-        document["attachments"]["budget"] = _attachment(s3, "attachments/demo/huge.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))
+        document["attachments"]["budget"] = _attachment(s3, "attachments/fixture-draft-0001/huge.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))
     code, body = post(submit, document)
     assert code == 400
     assert [f["path"] for f in body["error"]["findings"]] == ["$.attachments.budget"]
@@ -306,7 +306,7 @@ def test_attachment_hashes_are_recorded_in_the_receipt(submit, s3):
     _, receipt = post(submit, load_fixture("pillar1-complete.json"))
     recorded = {a["key"]: a["sha256"] for a in receipt["attachments"]}
     assert len(recorded) == 6 + 3 + 5  # six partner forms, plan, budget, agreement, five de minimis declarations
-    key = "attachments/demo/budget.pdf"
+    key = "attachments/fixture-draft-0001/budget.pdf"
     assert recorded[key] == hashlib.sha256(fixture_attachment_bytes(key)).hexdigest()
 
 
@@ -334,3 +334,40 @@ def test_receipt_pdf_needs_the_code_and_shows_reference_and_dutch_time(submit, s
     assert receipt["reference"] in text
     assert "15 maart 2023 om 10:15:30.250 (CET)" in text
     assert receipt["sha256"] in text.replace("\n", "")
+
+
+def _verify(key):
+    event = load_event("submit-pillar1-valid.json")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/api/uploads/verify"
+    event["body"] = json.dumps({"key": key})
+    response = handler_module("uploads").handler(event)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_verify_after_upload_reports_hash_size_and_version(s3):
+    key = "attachments/fixture-draft-0001/budget.pdf"
+    code, verified = _verify(key)
+    assert code == 200
+    assert verified["sha256"] == hashlib.sha256(fixture_attachment_bytes(key)).hexdigest()
+    assert verified["size"] == len(fixture_attachment_bytes(key))
+    assert verified["versionId"] == s3.head_object(Bucket=BUCKET, Key=key)["VersionId"]
+
+
+def test_verify_refuses_what_is_not_a_pdf(s3):
+    s3.put_object(Bucket=BUCKET, Key="attachments/fixture-draft-0001/evil.pdf", Body=b"<html>not a pdf</html>")
+    code, body = _verify("attachments/fixture-draft-0001/evil.pdf")
+    assert code == 400 and body["error"]["findings"][0]["message"]["en"] == "This attachment is not a PDF file."
+    code, _ = _verify("applications/2023-03-15/x.json")
+    assert code == 400
+
+
+def test_application_refers_to_the_version_that_was_verified(submit, s3):
+    key = "attachments/fixture-draft-0001/budget.pdf"
+    _, verified = _verify(key)
+    s3.put_object(Bucket=BUCKET, Key=key, Body=b"%PDF-1.7 swapped after the check")  # a later overwrite
+    code, receipt = post(submit, load_fixture("pillar1-complete.json"))
+    assert code == 201
+    (recorded,) = [a for a in receipt["attachments"] if a["key"] == key]
+    assert recorded["versionId"] == verified["versionId"]
+    content = s3.get_object(Bucket=BUCKET, Key=key, VersionId=recorded["versionId"])["Body"].read()
+    assert hashlib.sha256(content).hexdigest() == recorded["sha256"]
