@@ -1,6 +1,5 @@
 """Pelican settings of the programme site; the key facts come from the same file the functions read."""
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ sys.path.insert(0, str(ROOT / "functions"))
 from imvo.programme import load_facts, load_openings  # noqa: E402
 from imvo.settings import ENV_EXTRA_OPENINGS  # noqa: E402
 from imvo.texts import format_date, format_euro, format_percentage  # noqa: E402
+from imvo.validation import available_pillars, resolved_schema  # noqa: E402
 
 SITENAME = "Subsidieprogramma Sectorale Samenwerking IMVO 2022–2025"
 SITEURL = ""
@@ -67,8 +67,7 @@ EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 # The key facts and the application schemas, for the templates (see theme/templates/).
 DATA_DIR = ROOT / "content" / "data"
 PROGRAMME = load_facts(DATA_DIR)
-SCHEMAS = {pillar: json.loads((ROOT / "schemas" / f"pillar-{pillar}.schema.json").read_text(encoding="utf-8"))
-           for pillar in (1, 2) if (ROOT / "schemas" / f"pillar-{pillar}.schema.json").exists()}
+SCHEMAS = {pillar: resolved_schema(ROOT / "schemas", pillar) for pillar in available_pillars(ROOT / "schemas")}
 
 # `make run` sets IMVO_EXTRA_OPENINGS_FILE to the demo opening: the site then shows a banner for it.
 _extra = os.environ.get(ENV_EXTRA_OPENINGS)

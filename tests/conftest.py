@@ -111,13 +111,19 @@ class RunningPortal:
                             aws_access_key_id="local", aws_secret_access_key="local")
 
 
+# The local system's receipt clock in the tests: inside the first opening (Artikel 2), so that both
+# pillars can be applied for under the real windows and rules. It runs on from here.
+PORTAL_CLOCK = "2023-05-01T10:00:00+02:00"
+
+
 @pytest.fixture(scope="session")
 def portal(built_site) -> RunningPortal:
-    """The whole local system as `make run` starts it (imvo-run), on free ports."""
+    """The whole local system as `make run` starts it (imvo-run), on free ports, with a set clock."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {"IMVO_QUIET_LOG": "1", "PYTHONUNBUFFERED": "1", "AWS_DEFAULT_REGION": "eu-west-1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "imvo.devserver", "--port", "0", "--s3-port", "0", "--site", str(built_site)],
+        [sys.executable, "-m", "imvo.devserver", "--port", "0", "--s3-port", "0", "--site", str(built_site),
+         "--clock", PORTAL_CLOCK],
         cwd=ROOT, env=env | {"PYTHONPATH": str(ROOT / "functions")},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import uuid
+from datetime import datetime
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -70,10 +71,12 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
     server_version = "imvo-local"
     api_routes: list[tuple[Route, object]] = []
 
+    clock_offset_ms = 0
+
     def _receive_time(self) -> int:
         # The receipt clock (Artikel 4): the moment the request line and headers are in, before the
-        # body is read, as API Gateway stamps requestContext.timeEpoch.
-        return time.time_ns() // 1_000_000
+        # body is read, as API Gateway stamps requestContext.timeEpoch. Tests may shift it (--clock).
+        return time.time_ns() // 1_000_000 + self.clock_offset_ms
 
     def do_GET(self):
         if self.path.startswith("/api/"):
@@ -186,9 +189,10 @@ class PortalServer(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def make_server(site_dir: Path, host: str, port: int) -> ThreadingHTTPServer:
+def make_server(site_dir: Path, host: str, port: int, clock_offset_ms: int = 0) -> ThreadingHTTPServer:
     handler_class = type("BoundPortalRequestHandler", (PortalRequestHandler,),
-                         {"api_routes": [(route, load_handler(route)) for route in routes()]})
+                         {"api_routes": [(route, load_handler(route)) for route in routes()],
+                          "clock_offset_ms": clock_offset_ms})
     return PortalServer((host, port), partial(handler_class, directory=str(site_dir)))
 
 
@@ -201,17 +205,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bucket", default=os.environ.get(ENV_SUBMISSIONS_BUCKET, "imvo-submissions-local"))
     parser.add_argument("--openings", type=Path, default=PROJECT_ROOT / "infra" / "local" / "demo-opening.json",
                         help="extra openings file (the demo opening); the programme's real windows stay as they are")
+    parser.add_argument("--clock", type=datetime.fromisoformat, default=None,
+                        help="start the receipt clock at this moment (ISO 8601 with offset) and let it run; for tests")
     args = parser.parse_args(argv)
 
     os.environ[ENV_SUBMISSIONS_BUCKET] = args.bucket
     os.environ[ENV_EXTRA_OPENINGS] = str(args.openings)
     s3_server, endpoint = start_embedded_s3(args.host, args.s3_port, args.bucket)
-    server = make_server(args.site, args.host, args.port)
+    offset = int(args.clock.timestamp() * 1000) - time.time_ns() // 1_000_000 if args.clock else 0
+    server = make_server(args.site, args.host, args.port, offset)
     base = f"http://{args.host}:{server.server_address[1]}"
     print(f"Site:    {base}/", flush=True)
     print(f"API:     {base}/api/  ({', '.join(f'{r.method} {r.path}' for r in routes())})", flush=True)
     print(f"Storage: {endpoint}  (embedded S3, bucket {args.bucket}; in memory, gone when this stops)", flush=True)
     print(f"Demo opening from {args.openings}", flush=True)
+    if args.clock:
+        print(f"Clock:   receipts start at {args.clock.isoformat()} (a test clock; the real time is not used)", flush=True)
     print("Stop with Ctrl-C.", flush=True)
     stop = threading.Event()
     # Ctrl-C (SIGINT) and SIGTERM both stop everything cleanly, also when started in the background

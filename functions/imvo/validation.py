@@ -91,7 +91,11 @@ def _messages(error: ValidationError) -> tuple[str, str]:
     value = error.validator_value
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
-        return (f"Het veld '{missing}' is verplicht.", f"The field '{missing}' is required.")
+        properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        field = properties.get(missing, {})
+        title_nl = field.get("title") or missing
+        title_en = field.get("x-title-en") or title_nl
+        return (f"Vul '{title_nl}' in; dit is verplicht.", f"Fill in '{title_en}'; it is required.")
     if keyword in ("additionalProperties", "unevaluatedProperties"):
         return ("Dit veld is onbekend en niet toegestaan.", "This field is not known and not allowed.")
     if keyword == "type":

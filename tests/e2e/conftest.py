@@ -22,8 +22,9 @@ def page(browser, portal):
     context = browser.new_context(locale="en-GB")
     outside_requests = []
     page = context.new_page()
+    # Our own hosts only: the site and API, and the storage that uploads go to straight.
     page.on("request", lambda request: outside_requests.append(request.url)
-            if not request.url.startswith(portal.site) else None)
+            if not request.url.startswith((portal.site, portal.storage)) else None)
     yield page
     context.close()
     assert outside_requests == [], "the site must not request any other host"

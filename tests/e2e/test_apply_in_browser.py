@@ -1,4 +1,5 @@
-"""One application travelling end to end in a real Chromium: form → API → embedded S3 → admin bundle."""
+"""The application forms in a real Chromium against the local system (issue: a form that is complete,
+accessible and forgiving): submit, stored object equal to what was typed, errors, draft, double click."""
 
 import io
 import json
@@ -12,93 +13,271 @@ from axe_playwright_python.sync_playwright import Axe
 from pypdf import PdfReader
 
 from tests.conftest import ROOT
+from tests.e2e.forms import company, cso, fill_organisation, next_step, pdf_file
 
 pytestmark = pytest.mark.e2e
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
-def fill_valid_application(page, penvoerder_name):
-    page.select_option("#f-sector", "textiel-en-kleding")
-    page.fill("#f-penvoerder-name", penvoerder_name)
-    page.fill("#f-penvoerder-registrationNumber", "87654321")
-    page.fill("#f-penvoerder-contactName", "Bram de Vries")
-    page.fill("#f-penvoerder-email", "bram@example.org")
-    page.fill("#f-project-title", "Responsible sourcing of cotton")
-    page.fill("#f-project-summary", "Six companies map and reduce the worst risks in their cotton supply chain.")
-    page.fill("#f-project-startDate", "2027-01-01")
-    page.fill("#f-project-endDate", "2029-06-30")
+def no_violations(page):
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, results.generate_report()
 
 
-def test_submit_in_browser_then_bundle_the_day(page, portal, tmp_path):
-    page.goto(portal.site + "/en/apply/pillar-1/")
-    fill_valid_application(page, "Katoen & Co B.V.")
-    page.click("button[type=submit]")
-    page.wait_for_selector("#confirmation:not([hidden])")
-    reference = page.text_content("[data-receipt=reference]")
-    received_dutch = page.text_content("[data-receipt=receivedAtDutch]")
-    assert reference.startswith("IMVO-")
-    assert page.evaluate("document.activeElement.id") == "confirmation"
-
+def stored(portal, reference):
     s3 = portal.s3()
-    (key,) = [o["Key"] for o in s3.list_objects_v2(Bucket=portal.bucket)["Contents"] if reference in o["Key"]]
-    stored = json.loads(s3.get_object(Bucket=portal.bucket, Key=key)["Body"].read())
-    assert stored["application"] == {
-        "pillar": 1, "sector": "textiel-en-kleding",
-        "penvoerder": {"name": "Katoen & Co B.V.", "registrationNumber": "87654321",
-                       "contactName": "Bram de Vries", "email": "bram@example.org"},
-        "project": {"title": "Responsible sourcing of cotton",
-                    "summary": "Six companies map and reduce the worst risks in their cotton supply chain.",
-                    "startDate": "2027-01-01", "endDate": "2029-06-30"},
-    }
-    assert stored["receipt"]["receivedAtDutch"] == received_dutch
-
-    # The admin command of `make bundle`, as a separate process against the embedded S3.
-    day = stored["receipt"]["dutchDay"]
-    env = os.environ | {"AWS_ENDPOINT_URL": portal.storage, "AWS_ACCESS_KEY_ID": "local",
-                        "AWS_SECRET_ACCESS_KEY": "local", "IMVO_SUBMISSIONS_BUCKET": portal.bucket,
-                        "PYTHONPATH": str(ROOT / "functions")}
-    subprocess.run([sys.executable, "-m", "imvo.admin_cli", "bundle", "--day", day, "--out", str(tmp_path)],
-                   check=True, env=env, cwd=ROOT, capture_output=True)
-    archive = zipfile.ZipFile(tmp_path / f"imvo-aanvragen-{day}.zip")
-    (pdf_name,) = [n for n in archive.namelist() if reference in n and n.endswith(".pdf")]
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read(pdf_name))).pages)
-    assert "Katoen & Co B.V." in text
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=portal.bucket, Prefix="applications/").get("Contents", [])
+            if reference in o["Key"]]
+    assert len(keys) == 1
+    return json.loads(s3.get_object(Bucket=portal.bucket, Key=keys[0])["Body"].read())
 
 
-def test_invalid_form_shows_error_summary_that_takes_focus_and_links_to_fields(page, portal):
+def applications_of(portal, penvoerder):
+    s3, found = portal.s3(), []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=portal.bucket, Prefix="applications/"):
+        for item in page.get("Contents", []):
+            document = json.loads(s3.get_object(Bucket=portal.bucket, Key=item["Key"])["Body"].read())
+            if document["application"].get("penvoerder", {}).get("name") == penvoerder:
+                found.append(document)
+    return found
+
+
+@pytest.fixture
+def fresh(page, portal):
+    """The form with no draft left from another test."""
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(portal.site + "/")
+    page.evaluate("localStorage.clear()")
+    return page
+
+
+PILLAR_1_PENVOERDER = company("Linnen Huis B.V.", "11112222") | {"contact": {"name": "Fatima El Amrani", "email": "fatima@linnenhuis.example"}}
+PILLAR_1_PARTNERS = [company("Wolwerk B.V.", "22223333"), company("Naald & Draad B.V.", "33334444"),
+                     company("Jeans United B.V.", "44445555"), company("Stoffenhuis N.V.", "55556666")]
+
+
+def fill_pillar_1(page, portal, penvoerder_name="Linnen Huis B.V.", axe=False):
     page.goto(portal.site + "/en/apply/pillar-1/")
-    page.fill("#f-penvoerder-email", "not-an-email")
-    page.click("button[type=submit]")
+    if axe:
+        no_violations(page)
+    page.select_option("#f-sector", "textiel-en-kleding")
+    page.fill("#f-project-title", "Fair linen from field to shop")
+    page.fill("#f-project-summary", "Five Dutch textile companies jointly address forced labour risks in their linen supply chain.")
+    # Two years, ending before 31 August 2028 (II.1.5).
+    page.fill("#f-project-startDate", "2023-09-01")
+    page.fill("#f-project-endDate", "2025-08-31")
+    next_step(page)
+    fill_organisation(page, "penvoerder", PILLAR_1_PENVOERDER | {"name": penvoerder_name}, 1)
+    page.fill("#f-penvoerder-contact-name", "Fatima El Amrani")
+    page.fill("#f-penvoerder-contact-email", "fatima@linnenhuis.example")
+    if axe:
+        no_violations(page)
+    next_step(page)
+    for index, partner in enumerate(PILLAR_1_PARTNERS):
+        fill_organisation(page, f"partners.{index}", partner, 1)
+    if axe:
+        no_violations(page)
+    next_step(page)
+    page.check("#f-plan-phaseA-steps-1")
+    page.check("#f-plan-phaseA-steps-2")
+    page.fill("#f-plan-phaseA-description", "A joint risk analysis with stakeholders in India and a consolidated plan of approach.")
+    page.check("#f-plan-phaseB-steps-3")
+    page.fill("#f-plan-phaseB-description", "Joint leverage on spinning mills to end forced overtime, monitored with workers.")
+    page.fill("#f-plan-independentExpert-name", "Prof. M. de Wit")
+    page.fill("#f-plan-independentExpert-expertise", "Fifteen years of OECD due diligence practice in textile chains.")
+    next_step(page)
+    for field, name in (("planOfApproach", "plan.pdf"), ("budget", "budget.pdf"), ("cooperationAgreement", "agreement.pdf")):
+        page.set_input_files(f"#f-attachments-{field}-file", files=[pdf_file(name)])
+        page.wait_for_selector(f"#f-attachments-{field}-status:has-text('Uploaded and checked')")
+    if axe:
+        no_violations(page)
+    next_step(page)
+    for declaration in ("oecdGuidelines", "fmoExclusionList", "individualResponsibility", "integrityPolicy"):
+        page.check(f"#f-declarations-{declaration}")
+    next_step(page)
+    page.wait_for_selector("#step-check:not([hidden]) #answers dt")
+
+
+def test_pillar_1_complete_application_with_five_companies_and_three_uploads(fresh, portal):
+    page = fresh
+    fill_pillar_1(page, portal, axe=True)
+    answers = page.text_content("#answers")
+    assert "Wolwerk B.V." in answers and "Fair linen from field to shop" in answers and "agreement.pdf" in answers
+    assert page.locator("#answers .change-link").count() > 40
+    page.wait_for_selector("#calculation-summary [data-calculation=maximumGrant]:not(:has-text('–'))")
+    # 5 companies × 400 h × €87.50 + €1,000 travel = €180,000 eligible → 50% = €90,000 (II.1.6)
+    assert page.text_content("#calculation-summary [data-calculation=maximumGrant]") == "€90,000.00"
+    no_violations(page)
+    page.click("#submit-button")
+    page.wait_for_selector("#confirmation:not([hidden])")
+    assert page.evaluate("document.activeElement.id") == "confirmation"
+    reference = page.text_content("[data-receipt=reference]")
+    assert reference.startswith("IMVO-")
+    assert page.text_content("[data-receipt=receivedAtText]").startswith("1 May 2023 at 10:")
+    no_violations(page)
+    document = stored(portal, reference)
+    application = document["application"]
+    assert application["penvoerder"]["name"] == "Linnen Huis B.V."
+    assert application["penvoerder"]["contact"] == {"name": "Fatima El Amrani", "email": "fatima@linnenhuis.example"}
+    assert [p["name"] for p in application["partners"]] == [p["name"] for p in PILLAR_1_PARTNERS]
+    assert application["partners"][1]["budget"] == [{"year": 1, "hours": 400, "hourlyRate": 87.5, "travelCosts": 1000, "otherCosts": []}]
+    assert application["plan"]["phaseA"]["steps"] == [1, 2]
+    assert application["project"] == {"title": "Fair linen from field to shop",
+        "summary": "Five Dutch textile companies jointly address forced labour risks in their linen supply chain.",
+        "startDate": "2023-09-01", "endDate": "2025-08-31"}
+    assert {a["filename"] for a in application["attachments"].values() if isinstance(a, dict)} == {"plan.pdf", "budget.pdf", "agreement.pdf"}
+    assert document["receipt"]["status"] == "incomplete"  # partner forms and de minimis declarations are still to come
+    assert page.is_visible("[data-if-incomplete]")
+    # The PDF receipt behind the confirmation's link.
+    response = page.request.get(portal.site + page.get_attribute("[data-receipt-link]", "href"))
+    assert response.status == 200
+    assert reference in "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    # The admin's bundle of that day has its PDF, with the penvoerder's name (make bundle's command).
+    day = document["receipt"]["dutchDay"]
+    env = os.environ | {"AWS_ENDPOINT_URL": portal.storage, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+                        "IMVO_SUBMISSIONS_BUCKET": portal.bucket, "PYTHONPATH": str(ROOT / "functions")}
+    out = ROOT / "output-test-bundles"
+    subprocess.run([sys.executable, "-m", "imvo.admin_cli", "bundle", "--day", day, "--out", str(out)],
+                   check=True, env=env, cwd=ROOT, capture_output=True)
+    archive = zipfile.ZipFile(out / f"imvo-aanvragen-{day}.zip")
+    (pdf_name,) = [n for n in archive.namelist() if reference in n and n.endswith(".pdf")]
+    assert "Linnen Huis B.V." in "".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read(pdf_name))).pages)
+
+
+def test_pillar_2_in_dutch(fresh, portal):
+    page = fresh
+    page.goto(portal.site + "/aanvragen/pijler-2/formulier/")
+    no_violations(page)
+    page.check("#f-activityTypes-basic")
+    page.fill("#f-covenant-name", "Convenant Verantwoord Goud")
+    page.fill("#f-covenant-signedDate", "2017-06-01")
+    page.fill("#f-covenant-endDate", "2029-12-31")
+    page.check("#f-covenant-ministerIsParty-true")
+    next_step(page)
+    fill_organisation(page, "penvoerder", cso("Stichting Eerlijk Goud", "66667777"), 2)
+    page.fill("#f-penvoerder-contact-name", "Joris Bakker")
+    page.fill("#f-penvoerder-contact-email", "joris@eerlijkgoud.example")
+    page.fill("#f-penvoerder-annualBudgets-0-year", "2022")
+    page.fill("#f-penvoerder-annualBudgets-0-amount", "750000")
+    page.fill("#f-penvoerder-annualBudgets-1-year", "2021")
+    page.fill("#f-penvoerder-annualBudgets-1-amount", "690000")
+    no_violations(page)
+    next_step(page)
+    fill_organisation(page, "partners.0", cso("Stichting Mijnbouw Watch", "77778888"), 2)
+    page.fill("#f-roleDivision", "Eerlijk Goud coördineert; Mijnbouw Watch brengt de kennis van lokale partners in.")
+    next_step(page)
+    page.fill("#f-project-title", "Inzet in het goudconvenant")
+    page.fill("#f-project-summary", "Basisactiviteiten van twee organisaties in het convenant.")
+    page.fill("#f-project-startDate", "2023-07-01")
+    page.fill("#f-project-endDate", "2024-06-30")
+    next_step(page)
+    page.set_input_files("#f-attachments-cvs-file", files=[pdf_file("cv-joris.pdf"), pdf_file("cv-anna.pdf")])
+    page.wait_for_selector("[data-list-for='attachments.cvs'] li:nth-child(2)")
+    next_step(page)
+    for declaration in ("integrityPolicy", "supportOfOtherParties", "noOtherForeignAffairsFunding"):
+        page.check(f"#f-declarations-{declaration}")
+    next_step(page)
+    page.wait_for_selector("#step-check:not([hidden]) #answers dt")
+    assert "Wijzig" in page.text_content("#answers")
+    no_violations(page)
+    page.click("#submit-button")
+    page.wait_for_selector("#confirmation:not([hidden])")
+    assert " om " in page.text_content("[data-receipt=receivedAtText]")
+    application = stored(portal, page.text_content("[data-receipt=reference]"))["application"]
+    assert application["activityTypes"] == ["basic"]
+    assert application["penvoerder"]["annualBudgets"] == [{"year": 2022, "amount": 750000}, {"year": 2021, "amount": 690000}]
+    assert application["partners"][0]["name"] == "Stichting Mijnbouw Watch"
+    assert [c["filename"] for c in application["attachments"]["cvs"]] == ["cv-joris.pdf", "cv-anna.pdf"]
+    assert "annualBudgets" not in application["partners"][0]
+
+
+def test_invalid_step_shows_error_summary_that_takes_focus_and_links_to_each_field(fresh, portal):
+    page = fresh
+    page.goto(portal.site + "/en/apply/pillar-1/")
+    page.fill("#f-project-title", "Ab")
+    next_step(page)
     page.wait_for_selector("#error-summary:not([hidden])")
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert page.title().startswith("Error: ")
     links = page.locator("#error-summary a")
-    assert links.count() >= 5
-    email_link = page.locator('#error-summary a[href="#f-penvoerder-email"]')
-    email_link.click()
-    assert page.evaluate("document.activeElement.id") == "f-penvoerder-email"
-    assert page.get_attribute("#f-penvoerder-email", "aria-invalid") == "true"
-    assert page.is_visible("#f-penvoerder-email-error")
+    targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert {"#f-sector", "#f-project-title", "#f-project-summary", "#f-project-startDate", "#f-project-endDate"} <= set(targets)
+    page.click('#error-summary a[href="#f-project-title"]')
+    assert page.evaluate("document.activeElement.id") == "f-project-title"
+    assert page.get_attribute("#f-project-title", "aria-invalid") == "true"
+    assert "at least 3 characters" in page.text_content("#f-project-title-error")
+    assert "f-project-title-error" in page.get_attribute("#f-project-title", "aria-describedby")
+    no_violations(page)
 
 
-def test_no_wcag_21_aa_violation_on_any_page(page, portal, built_site):
-    """Every page the build writes (tested, not sampled), in a real Chromium with axe-core."""
-    paths = sorted("/" + str(p.relative_to(built_site)).removesuffix("index.html")
-                   for p in built_site.rglob("*.html") if "pagefind" not in p.parts)
-    assert len(paths) >= 20
-    report = {}
-    for path in paths:
-        page.goto(portal.site + path)
-        results = Axe().run(page, options=WCAG_21_AA)
-        if results.violations_count:
-            report[path] = results.generate_report()
-    assert report == {}
-
-
-def test_error_state_of_the_form_has_no_wcag_violation(page, portal):
-    page.goto(portal.site + "/en/apply/pillar-1/")
-    page.click("button[type=submit]")
+def test_server_refusal_links_to_fields_on_other_steps(fresh, portal):
+    page = fresh
+    fill_pillar_1(page, portal, penvoerder_name="Refused Partners B.V.")
+    page.click("[data-step-link=partners] a")
+    page.check("#f-partners-2-mainlyConsultancy-true")  # II.1.3: leaves four companies
+    page.click("[data-step-link=check] a")
+    page.click("#submit-button")
     page.wait_for_selector("#error-summary:not([hidden])")
-    results = Axe().run(page, options=WCAG_21_AA)
-    assert results.violations_count == 0, results.generate_report()
+    page.click('#error-summary a[href="#f-partners-2-mainlyConsultancy-true"]')
+    assert page.is_visible("#step-partners")
+    assert page.evaluate("document.activeElement.id") == "f-partners-2-mainlyConsultancy-true"
+    assert applications_of(portal, "Refused Partners B.V.") == []
+
+
+def test_draft_survives_a_reload(fresh, portal):
+    page = fresh
+    page.goto(portal.site + "/en/apply/pillar-1/")
+    page.select_option("#f-sector", "metaal")
+    page.fill("#f-project-title", "Responsible steel")
+    page.click("[data-step-link=partners] a")
+    page.click("[data-add-to=partners]")
+    page.fill("#f-partners-4-name", "Fifth Partner B.V.")
+    page.wait_for_timeout(400)
+    page.reload()
+    assert "restored" in page.text_content("#draft-status")
+    assert page.is_visible("#step-partners")
+    assert page.input_value("#f-partners-4-name") == "Fifth Partner B.V."
+    page.click("[data-step-link=project] a")
+    assert page.input_value("#f-sector") == "metaal"
+    assert page.input_value("#f-project-title") == "Responsible steel"
+
+
+def test_double_click_stores_one_application(fresh, portal):
+    page = fresh
+    fill_pillar_1(page, portal, penvoerder_name="Double Click B.V.")
+    page.dblclick("#submit-button")
+    page.wait_for_selector("#confirmation:not([hidden])")
+    page.wait_for_timeout(500)
+    assert len(applications_of(portal, "Double Click B.V.")) == 1
+
+
+def test_network_failure_keeps_everything_and_the_retry_sends_once(fresh, portal):
+    page = fresh
+    fill_pillar_1(page, portal, penvoerder_name="Flaky Network B.V.")
+    failures = {"left": 1}
+
+    def drop_once(route):
+        if failures["left"]:
+            failures["left"] -= 1
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/api/applications", drop_once)
+    page.click("#submit-button")
+    page.wait_for_selector("#error-summary:not([hidden])")
+    assert "no connection" in page.text_content("#error-summary")
+    assert page.is_enabled("#submit-button")
+    page.click("#submit-button")
+    page.wait_for_selector("#confirmation:not([hidden])")
+    assert len(applications_of(portal, "Flaky Network B.V.")) == 1
+
+
+def test_without_javascript_the_form_page_says_what_to_do(browser, portal):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(portal.site + "/aanvragen/pijler-2/formulier/")
+    assert "Zet JavaScript aan" in page.content()
+    assert page.is_hidden("#application-form")
+    context.close()

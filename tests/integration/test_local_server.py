@@ -53,7 +53,8 @@ def test_valid_post_is_stored_in_the_embedded_s3_with_the_server_time(portal, tm
     assert len(new) == 1
     (key,) = new
     assert receipt["reference"] in key and key.startswith(f"applications/{receipt['dutchDay']}/")
-    assert receipt["opening"] == "demo"
+    assert receipt["opening"] == "2022-1"  # the test clock stands in the first opening
+    assert receipt["receivedAt"].startswith("2023-05-01T08:")
 
 
 def test_invalid_post_is_400_and_leaves_the_bucket_unchanged(portal):

@@ -1,136 +1,799 @@
-// The application form: gathers the fields into the JSON the schema describes, posts it once,
-// and shows the receipt or the problems (error summary linked to each field).
+// The application form: steps built at site build time from the JSON Schema, rows added and removed
+// here, the draft kept in this browser, uploads straight to storage, live checks against the
+// regulation's rules, and one submission per Idempotency-Key.
 (function () {
   "use strict";
   var form = document.getElementById("application-form");
   if (!form) return;
+
+  var api = form.getAttribute("data-api");
   var lang = form.getAttribute("data-lang") || "nl";
+  var pillar = parseInt(form.getAttribute("data-pillar"), 10);
+  var storageKey = "imvo-draft-pillar-" + pillar + "-" + lang;
   var summary = document.getElementById("error-summary");
   var confirmation = document.getElementById("confirmation");
-  var submitButton = form.querySelector("button[type=submit]");
+  var draftStatus = document.getElementById("draft-status");
+  var progress = document.getElementById("progress");
+  var submitButton = document.getElementById("submit-button");
+  var steps = Array.prototype.slice.call(form.querySelectorAll("section.step"));
   var originalTitle = document.title;
-  var idempotencyKey = null;
-  var text = {
-    nl: { error: "Fout: ", network: "Er is geen verbinding. Uw gegevens staan nog in het formulier; probeer het opnieuw.", busy: "Bezig met versturen…" },
-    en: { error: "Error: ", network: "There is no connection. Your answers are still in the form; please try again.", busy: "Sending…" }
+  var MAX_BYTES = 10 * 1024 * 1024;
+  var HOURLY_RATE_MAX = 87.5;
+  var TEXT = {
+    nl: {
+      error: "Fout: ", step: "Stap {n} van {total}", saved: "Concept bewaard in deze browser om {time}.",
+      restored: "Uw concept van {time} is teruggezet.", network: "De aanvraag is niet verstuurd: er is geen verbinding. Uw antwoorden staan nog in het formulier. Probeer het opnieuw.",
+      unavailable: "De aanvraag is niet verstuurd: de server is even niet bereikbaar. Uw antwoorden staan nog in het formulier. Probeer het over enkele seconden opnieuw.",
+      change: "Wijzig", notPdf: "Kies een PDF-bestand.", tooLarge: "Dit bestand is groter dan 10 MB.",
+      uploading: "Bezig met uploaden: {name}", uploaded: "Geüpload en gecontroleerd: {name} ({size})", uploadFailed: "Uploaden is niet gelukt: {name}. Probeer het opnieuw.",
+      mismatch: "Het bestand kwam anders aan dan het verstuurd is. Upload het opnieuw.", remove: "Verwijder", yes: "Ja", no: "Nee",
+      complete: "Volledig", incomplete: "Onvolledig: u kunt de aanvraag aanvullen", findingsTitle: "Aandachtspunten bij uw aanvraag", none: "Geen aandachtspunten.",
+      leave: "U hebt wijzigingen die nog niet zijn verstuurd.", at: "om"
+    },
+    en: {
+      error: "Error: ", step: "Step {n} of {total}", saved: "Draft saved in this browser at {time}.",
+      restored: "Your draft of {time} has been restored.", network: "The application was not sent: there is no connection. Your answers are still in the form. Please try again.",
+      unavailable: "The application was not sent: the server is briefly unavailable. Your answers are still in the form. Please try again in a few seconds.",
+      change: "Change", notPdf: "Choose a PDF file.", tooLarge: "This file is larger than 10 MB.",
+      uploading: "Uploading: {name}", uploaded: "Uploaded and checked: {name} ({size})", uploadFailed: "The upload failed: {name}. Please try again.",
+      mismatch: "The file arrived differently from how it was sent. Please upload it again.", remove: "Remove", yes: "Yes", no: "No",
+      complete: "Complete", incomplete: "Incomplete: you can supplement the application", findingsTitle: "Points to note about your application", none: "Nothing to note.",
+      leave: "You have changes that have not been submitted.", at: "at"
+    }
   }[lang];
+  var MONTHS = {
+    nl: ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"],
+    en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+  }[lang];
+
+  var state = { step: 0, draftId: null, idempotencyKey: null };
+  var touched = {};
+  var dirty = false;
+  var submitted = false;
+  var submitting = false;
+  var checkTimer = null;
+  var saveTimer = null;
+  var lastCheck = null;
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
+
+  function euro(amount) {
+    var value = Number(amount || 0);
+    var text = value.toLocaleString(lang === "nl" ? "nl-NL" : "en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return lang === "nl" ? "€ " + text : "€" + text;
+  }
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "k-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  function idFor(path) {
+    return "f-" + path.replace(/\./g, "-");
+  }
+
+  // --- JSON paths ------------------------------------------------------------------------------
 
   function setPath(target, path, value) {
     var keys = path.split(".");
     var node = target;
     for (var i = 0; i < keys.length - 1; i++) {
-      node[keys[i]] = node[keys[i]] || {};
-      node = node[keys[i]];
+      var key = /^\d+$/.test(keys[i]) ? parseInt(keys[i], 10) : keys[i];
+      if (node[key] === undefined || node[key] === null) node[key] = /^\d+$/.test(keys[i + 1]) ? [] : {};
+      node = node[key];
     }
-    node[keys[keys.length - 1]] = value;
+    var last = /^\d+$/.test(keys[keys.length - 1]) ? parseInt(keys[keys.length - 1], 10) : keys[keys.length - 1];
+    node[last] = value;
   }
 
+  function getPath(source, path) {
+    var keys = path.split(".");
+    var node = source;
+    for (var i = 0; i < keys.length; i++) {
+      if (node === undefined || node === null) return undefined;
+      node = node[/^\d+$/.test(keys[i]) ? parseInt(keys[i], 10) : keys[i]];
+    }
+    return node;
+  }
+
+  function jsonPathToName(jsonPath) {
+    return jsonPath.replace(/^\$\.?/, "").replace(/\[(\d+)\]/g, ".$1");
+  }
+
+  // --- Rows of repeatable parts ----------------------------------------------------------------
+
+  function rowsOf(container) {
+    return Array.prototype.slice.call(container.querySelector(":scope > .rows").children);
+  }
+
+  function addRow(container, data) {
+    var depth = container.getAttribute("data-depth");
+    var template = container.querySelector(":scope > template");
+    var index = rowsOf(container).length;
+    if (index >= parseInt(container.getAttribute("data-max"), 10)) return null;
+    var html = template.innerHTML
+      .split("__i" + depth + "__").join(String(index))
+      .split("__n" + depth + "__").join(String(index + 1));
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var row = holder.firstElementChild;
+    container.querySelector(":scope > .rows").appendChild(row);
+    initRepeats(row, data);
+    wireUploads(row);
+    return row;
+  }
+
+  function initRepeats(scope, data) {
+    // The repeats of this scope only (the form's own, or one row's); deeper ones come with their rows.
+    var owner = scope.matches && scope.matches(".repeat-row") ? scope : null;
+    Array.prototype.forEach.call(scope.querySelectorAll(".repeat"), function (container) {
+      if (container.closest(".repeat-row") !== owner || container.getAttribute("data-ready")) return;
+      container.setAttribute("data-ready", "1");
+      var path = container.getAttribute("data-repeat");
+      var existing = data ? getPath(data, path) : undefined;
+      var count = Array.isArray(existing) ? existing.length : parseInt(container.getAttribute("data-default"), 10) || 0;
+      for (var i = 0; i < count; i++) addRow(container, data);
+    });
+  }
+
+  function clearRepeats() {
+    Array.prototype.forEach.call(form.querySelectorAll(".repeat"), function (container) {
+      container.removeAttribute("data-ready");
+      container.querySelector(":scope > .rows").innerHTML = "";
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[data-list-for]"), function (list) { list.innerHTML = ""; });
+  }
+
+  // --- Collecting and restoring the answers ----------------------------------------------------
+
   function collect() {
-    var data = {};
-    Array.prototype.forEach.call(form.elements, function (element) {
-      if (!element.name) return;
+    var data = { pillar: pillar };
+    // Every row on screen is an object in the JSON, so findings keep pointing at the right row.
+    Array.prototype.forEach.call(form.querySelectorAll(".repeat"), function (container) {
+      var path = container.getAttribute("data-repeat");
+      rowsOf(container).forEach(function (_, i) { if (getPath(data, path + "." + i) === undefined) setPath(data, path + "." + i, {}); });
+      if (!rowsOf(container).length && getPath(data, path) === undefined) setPath(data, path, []);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[name]"), function (element) {
+      if (element.closest("template")) return;
+      var type = element.getAttribute("data-type");
+      var name = element.name;
+      if (element.type === "checkbox" && type === "boolean-checkbox") { setPath(data, name, element.checked); return; }
+      if (element.type === "checkbox") {
+        var list = getPath(data, name) || [];
+        if (element.checked) list.push(type === "integer" ? parseInt(element.value, 10) : element.value);
+        setPath(data, name, list);
+        return;
+      }
+      if (element.type === "radio") {
+        if (element.checked) setPath(data, name, type === "boolean" ? element.value === "true" : element.value);
+        return;
+      }
       var value = element.value;
       if (value === "") return;
-      if (element.getAttribute("data-type") === "integer") value = parseInt(value, 10);
-      setPath(data, element.name, value);
+      if (type === "integer") value = parseInt(value, 10);
+      else if (type === "number") value = parseFloat(value);
+      setPath(data, name, value);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".choices[data-kind=multi]"), function (group) {
+      var path = group.getAttribute("data-path");
+      if (getPath(data, path) === undefined) setPath(data, path, []);
     });
     return data;
   }
 
-  function fieldFor(jsonPath) {
-    var name = jsonPath.replace(/^\$\.?/, "").replace(/\[(\d+)\]/g, ".$1");
-    var element = form.querySelector('[name="' + name + '"]');
+  function restore(data) {
+    clearRepeats();
+    initRepeats(form, data);
+    Array.prototype.forEach.call(form.querySelectorAll("[name]"), function (element) {
+      if (element.closest("template")) return;
+      var value = getPath(data, element.name);
+      if (element.type === "checkbox" && element.getAttribute("data-type") === "boolean-checkbox") element.checked = value === true;
+      else if (element.type === "checkbox") element.checked = Array.isArray(value) && value.map(String).indexOf(element.value) >= 0;
+      else if (element.type === "radio") element.checked = value !== undefined && String(value) === element.value;
+      else element.value = value === undefined || value === null ? "" : value;
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[data-kind=attachment]"), function (box) {
+      var value = getPath(data, box.getAttribute("data-path"));
+      if (value && value.key) showUploaded(box, value.filename, null);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[data-kind=attachment-list]"), function (box) {
+      var values = getPath(data, box.getAttribute("data-path"));
+      (Array.isArray(values) ? values : []).forEach(function (value) { addListedUpload(box, value); });
+    });
+    updateTotals();
+  }
+
+  // --- Draft in this browser -------------------------------------------------------------------
+
+  function timeNow() {
+    var now = new Date();
+    return String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
+  }
+
+  function saveDraft() {
+    if (submitted) return;
+    try {
+      localStorage.setItem(storageKey, JSON.stringify({ data: collect(), step: state.step, draftId: state.draftId,
+        idempotencyKey: state.idempotencyKey, savedAt: timeNow() }));
+      draftStatus.textContent = fill(TEXT.saved, { time: timeNow() });
+    } catch (error) { /* private mode or full storage: the form still works, only the draft is not kept */ }
+  }
+
+  function changed() {
+    dirty = true;
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveDraft, 300);
+    updateTotals();
+  }
+
+  function loadDraft() {
+    var saved = null;
+    try { saved = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (error) { saved = null; }
+    if (!saved) { initRepeats(form, null); return 0; }
+    state.draftId = saved.draftId || null;
+    state.idempotencyKey = saved.idempotencyKey || null;
+    restore(saved.data || {});
+    draftStatus.textContent = fill(TEXT.restored, { time: saved.savedAt || "" });
+    return Math.min(saved.step || 0, steps.length - 1);
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty && !submitted) {
+      saveDraft();
+      event.preventDefault();
+      event.returnValue = TEXT.leave;
+      return TEXT.leave;
+    }
+  });
+
+  // --- Budget totals (I.4): what the form can add up itself --------------------------------------
+
+  function rowTotal(prefix) {
+    function num(name) { var el = form.querySelector('[name="' + prefix + "." + name + '"]'); return el && el.value ? parseFloat(el.value) || 0 : 0; }
+    var rate = Math.min(num("hourlyRate"), HOURLY_RATE_MAX);
+    var total = num("hours") * rate + num("thirdPartyCosts") + num("travelCosts") + num("subsistenceCosts");
+    Array.prototype.forEach.call(form.querySelectorAll('[name^="' + prefix + '.otherCosts."][name$=".amount"]'), function (el) {
+      var type = form.querySelector('[name="' + el.name.replace(/amount$/, "costType") + '"]');
+      if (!type || type.value === "other-eligible") total += parseFloat(el.value) || 0;
+    });
+    return total;
+  }
+
+  function updateTotals() {
+    var all = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("output[data-total-for]"), function (output) {
+      var total = rowTotal(output.getAttribute("data-total-for"));
+      output.textContent = euro(total);
+      all += total;
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("output[data-budget-total]"), function (output) { output.textContent = euro(all); });
+  }
+
+  // --- Uploads: presigned POST straight to storage, then checked by the server -------------------
+
+  function postJson(path, body, headers) {
+    return fetch(api + path, {
+      method: "POST",
+      headers: Object.assign({ "Content-Type": "application/json" }, headers || {}),
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (json) { return { status: response.status, body: json }; },
+        function () { return { status: response.status, body: {} }; });
+    });
+  }
+
+  function sizeText(bytes) {
+    return bytes < 1024 * 1024 ? Math.ceil(bytes / 1024) + " kB" : (bytes / 1024 / 1024).toFixed(1).replace(".", lang === "nl" ? "," : ".") + " MB";
+  }
+
+  function sha256Hex(file) {
+    if (!(window.crypto && crypto.subtle && file.arrayBuffer)) return Promise.resolve(null);
+    return file.arrayBuffer().then(function (buffer) { return crypto.subtle.digest("SHA-256", buffer); }).then(function (digest) {
+      return Array.prototype.map.call(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+    });
+  }
+
+  function uploadFile(box, file) {
+    var status = box.querySelector(".upload-status");
+    var bar = box.querySelector(".upload-progress");
+    var error = box.querySelector(".field-error");
+    error.textContent = "";
+    if (file.type !== "application/pdf" && !/\.pdf$/i.test(file.name)) { error.textContent = TEXT.notPdf; return Promise.reject(); }
+    if (file.size > MAX_BYTES) { error.textContent = TEXT.tooLarge; return Promise.reject(); }
+    status.textContent = fill(TEXT.uploading, { name: file.name });
+    bar.hidden = false;
+    bar.value = 0;
+    return postJson("/uploads", { draftId: state.draftId, filename: file.name, contentType: "application/pdf", size: file.size }).then(function (result) {
+      if (result.status !== 201) throw new Error("presign");
+      state.draftId = result.body.draftId;
+      var upload = result.body;
+      return new Promise(function (resolve, reject) {
+        var data = new FormData();
+        Object.keys(upload.fields).forEach(function (key) { data.append(key, upload.fields[key]); });
+        data.append("file", file);
+        var request = new XMLHttpRequest();
+        request.open("POST", upload.url);
+        request.upload.addEventListener("progress", function (event) { if (event.lengthComputable) bar.value = Math.round(100 * event.loaded / event.total); });
+        request.onload = function () { request.status < 300 ? resolve(upload) : reject(new Error("upload")); };
+        request.onerror = function () { reject(new Error("upload")); };
+        request.send(data);
+      });
+    }).then(function (upload) {
+      return Promise.all([postJson("/uploads/verify", { key: upload.key }), sha256Hex(file)]).then(function (results) {
+        var verified = results[0];
+        if (verified.status !== 200) {
+          var finding = verified.body.error && verified.body.error.findings[0];
+          throw new Error(finding ? finding.message[lang] : "verify");
+        }
+        if (results[1] && results[1] !== verified.body.sha256) throw new Error(TEXT.mismatch);
+        bar.value = 100;
+        return { key: upload.key, sha256: verified.body.sha256, filename: file.name, size: verified.body.size };
+      });
+    }).catch(function (problem) {
+      bar.hidden = true;
+      status.textContent = "";
+      error.textContent = problem && problem.message && problem.message.length > 12 ? problem.message : fill(TEXT.uploadFailed, { name: file.name });
+      throw problem;
+    });
+  }
+
+  function showUploaded(box, filename, size) {
+    box.querySelector(".upload-status").textContent = fill(TEXT.uploaded, { name: filename, size: size ? sizeText(size) : "PDF" });
+  }
+
+  function addListedUpload(box, value) {
+    var list = box.querySelector("[data-list-for]");
+    var path = box.getAttribute("data-path");
+    var index = list.children.length;
+    var item = document.createElement("li");
+    ["key", "sha256", "filename"].forEach(function (part) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = path + "." + index + "." + part;
+      input.value = value[part];
+      item.appendChild(input);
+    });
+    var label = document.createElement("span");
+    label.textContent = value.filename + " ";
+    item.appendChild(label);
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "button-secondary remove-upload";
+    remove.textContent = TEXT.remove;
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " " + value.filename;
+    remove.appendChild(hidden);
+    item.appendChild(remove);
+    list.appendChild(item);
+  }
+
+  function wireUploads(scope) {
+    Array.prototype.forEach.call(scope.querySelectorAll("input[type=file]"), function (input) {
+      if (input.getAttribute("data-wired")) return;
+      input.setAttribute("data-wired", "1");
+      input.addEventListener("change", function () {
+        var box = input.closest("[data-kind]");
+        var files = Array.prototype.slice.call(input.files);
+        var chain = Promise.resolve();
+        files.forEach(function (file) {
+          chain = chain.then(function () { return uploadFile(box, file); }).then(function (uploaded) {
+            if (box.getAttribute("data-kind") === "attachment") {
+              ["key", "sha256", "filename"].forEach(function (part) { box.querySelector("[data-part=" + part + "]").value = uploaded[part]; });
+            } else {
+              addListedUpload(box, uploaded);
+            }
+            showUploaded(box, uploaded.filename, uploaded.size);
+            touched[box.getAttribute("data-path")] = true;
+            changed();
+            scheduleCheck();
+          }, function () { /* the message is shown at the field */ });
+        });
+        chain.then(function () { input.value = ""; });
+      });
+    });
+  }
+
+  // --- Findings: beside each field and in the error summary --------------------------------------
+
+  function targetFor(jsonPath) {
+    var name = jsonPathToName(jsonPath);
+    var element = document.getElementById(idFor(name));
+    while (!element && name.indexOf(".") > 0) {
+      name = name.slice(0, name.lastIndexOf("."));
+      element = document.getElementById(idFor(name));
+    }
     return element;
   }
 
-  function clearErrors() {
-    summary.hidden = true;
-    summary.querySelector("ul").innerHTML = "";
-    Array.prototype.forEach.call(form.querySelectorAll(".field.has-error"), function (field) {
-      field.classList.remove("has-error");
-      var message = field.querySelector(".field-error");
-      message.hidden = true;
-      message.textContent = "";
-      var input = field.querySelector("input,select,textarea");
-      var hint = field.querySelector(".hint");
-      if (hint) input.setAttribute("aria-describedby", hint.id); else input.removeAttribute("aria-describedby");
-      input.removeAttribute("aria-invalid");
-    });
-    document.title = originalTitle;
+  function focusTarget(element) {
+    if (element.matches("fieldset, .attachment, .attachment-list, .repeat")) {
+      var first = element.querySelector("input:not([type=hidden]), select, textarea, button");
+      return first || element;
+    }
+    return element;
   }
 
-  function showErrors(findings, headline) {
-    var list = summary.querySelector("ul");
+  function messageHolder(element) {
+    var id = element.id;
+    return document.getElementById(id + "-error") || (element.closest(".field, fieldset") || element).querySelector(".field-error");
+  }
+
+  function clearFieldMessages() {
+    Array.prototype.forEach.call(form.querySelectorAll(".has-error"), function (el) { el.classList.remove("has-error"); });
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (el) { el.textContent = ""; });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) { el.removeAttribute("aria-invalid"); });
+  }
+
+  function isTouched(jsonPath) {
+    var name = jsonPathToName(jsonPath);
+    return Object.keys(touched).some(function (path) { return name === path || name.indexOf(path + ".") === 0 || path.indexOf(name + ".") === 0; });
+  }
+
+  function showFieldMessages(findings, all) {
+    clearFieldMessages();
     findings.forEach(function (finding) {
-      var message = finding.message[lang] || finding.message.en;
-      var element = fieldFor(finding.path);
+      if (!all && !isTouched(finding.path)) return;
+      var element = targetFor(finding.path);
+      if (!element) return;
+      var holder = messageHolder(element);
+      if (holder && holder.textContent.indexOf(finding.message[lang]) < 0) {
+        holder.textContent = (holder.textContent ? holder.textContent + " " : "") + finding.message[lang];
+      }
+      var box = element.closest(".field, fieldset") || element;
+      if (finding.severity !== "warning") {
+        box.classList.add("has-error");
+        focusTarget(element).setAttribute("aria-invalid", "true");
+      }
+    });
+  }
+
+  function showSummary(findings, headline) {
+    var list = summary.querySelector("ul");
+    list.innerHTML = "";
+    findings.forEach(function (finding) {
+      var element = targetFor(finding.path);
       var item = document.createElement("li");
       if (element) {
         var link = document.createElement("a");
-        link.href = "#" + element.id;
-        link.textContent = message;
-        link.addEventListener("click", function (event) { event.preventDefault(); element.focus(); });
+        link.href = "#" + focusTarget(element).id;
+        link.textContent = finding.message[lang];
+        link.addEventListener("click", function (event) {
+          event.preventDefault();
+          goToStepOf(element, false);
+          focusTarget(element).focus();
+        });
         item.appendChild(link);
-        var field = element.closest(".field");
-        field.classList.add("has-error");
-        var fieldMessage = field.querySelector(".field-error");
-        fieldMessage.textContent = message;
-        fieldMessage.hidden = false;
-        element.setAttribute("aria-invalid", "true");
-        var described = [fieldMessage.id];
-        var hint = field.querySelector(".hint");
-        if (hint) described.push(hint.id);
-        element.setAttribute("aria-describedby", described.join(" "));
       } else {
-        item.textContent = message;
+        item.textContent = finding.message[lang];
       }
       list.appendChild(item);
     });
-    if (!findings.length) {
+    if (!findings.length && headline) {
       var only = document.createElement("li");
       only.textContent = headline;
       list.appendChild(only);
     }
     summary.hidden = false;
-    document.title = text.error + originalTitle;
+    document.title = TEXT.error + originalTitle;
     summary.focus();
   }
 
-  function showReceipt(receipt) {
-    Array.prototype.forEach.call(confirmation.querySelectorAll("[data-receipt]"), function (element) {
-      element.textContent = receipt[element.getAttribute("data-receipt")];
+  function hideSummary() {
+    summary.hidden = true;
+    summary.querySelector("ul").innerHTML = "";
+    document.title = originalTitle;
+  }
+
+  function stepOf(jsonPath) {
+    var top = jsonPathToName(jsonPath).split(".")[0];
+    for (var i = 0; i < steps.length; i++) {
+      var properties = (steps[i].getAttribute("data-properties") || "").split(" ");
+      if (properties.indexOf(top) >= 0) return i;
+    }
+    return -1;
+  }
+
+  function check() {
+    return postJson("/applications/check", collect()).then(function (result) {
+      if (result.status !== 200) throw new Error("check");
+      lastCheck = result.body;
+      showCalculation(result.body.calculation);
+      return result.body;
     });
+  }
+
+  function scheduleCheck() {
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(function () {
+      check().then(function (result) { showFieldMessages(result.findings, false); }, function () { /* live checks are a help, not a gate */ });
+    }, 500);
+  }
+
+  function showCalculation(calculation) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-calculation]"), function (element) {
+      var key = element.getAttribute("data-calculation");
+      if (!calculation) { if (element.tagName !== "UL") element.textContent = "–"; return; }
+      if (key === "ceilings") {
+        element.innerHTML = "";
+        Object.keys(calculation.ceilings).forEach(function (ceiling) {
+          var item = document.createElement("li");
+          item.textContent = ceilingName(ceiling) + ": " + euro(calculation.ceilings[ceiling]);
+          element.appendChild(item);
+        });
+      } else {
+        element.textContent = euro(calculation[key]);
+      }
+    });
+  }
+
+  function ceilingName(ceiling) {
+    var names = {
+      "pillar1-companies": lang === "nl" ? "Plafond eerste pijler, ondernemingen" : "Pillar 1 ceiling, companies",
+      "pillar1-cso": lang === "nl" ? "Plafond eerste pijler, maatschappelijke organisaties" : "Pillar 1 ceiling, civil-society organisations",
+      "pillar2": lang === "nl" ? "Plafond tweede pijler" : "Pillar 2 ceiling"
+    };
+    return names[ceiling] || ceiling;
+  }
+
+  // --- Steps -------------------------------------------------------------------------------------
+
+  function showStep(index, focus, quiet) {
+    state.step = index;
+    steps.forEach(function (section, i) { section.hidden = i !== index; });
+    Array.prototype.forEach.call(form.querySelectorAll("[data-step-link]"), function (item, i) {
+      var link = item.querySelector("a");
+      if (i === index) link.setAttribute("aria-current", "step"); else link.removeAttribute("aria-current");
+    });
+    progress.textContent = fill(TEXT.step, { n: index + 1, total: steps.length });
+    if (steps[index].getAttribute("data-step") === "check") buildAnswers();
+    if (focus !== false) steps[index].focus();
+    if (!quiet) saveDraft();
+  }
+
+  function goToStepOf(element, focus) {
+    var section = element.closest("section.step");
+    var index = steps.indexOf(section);
+    if (index >= 0 && index !== state.step) showStep(index, focus);
+  }
+
+  function markStepTouched(section) {
+    (section.getAttribute("data-properties") || "").split(" ").forEach(function (key) { if (key) touched[key] = true; });
+  }
+
+  function next() {
+    var section = steps[state.step];
+    markStepTouched(section);
+    check().then(function (result) {
+      var blocking = result.findings.filter(function (f) { return f.severity === "reject" && stepOf(f.path) === state.step; });
+      showFieldMessages(result.findings, false);
+      if (blocking.length) { showSummary(blocking); return; }
+      hideSummary();
+      showStep(state.step + 1);
+    }, function () {
+      showSummary([], TEXT.unavailable);
+    });
+  }
+
+  // --- Check your answers --------------------------------------------------------------------------
+
+  function labelOf(element) {
+    var group = element.closest("fieldset.choices");
+    if (group) return group.querySelector("legend").textContent.trim();
+    var label = form.querySelector('label[for="' + element.id + '"]');
+    return label ? label.textContent.trim() : element.name;
+  }
+
+  function rowContext(element) {
+    var parts = [];
+    var row = element.closest(".repeat-row");
+    while (row) {
+      parts.unshift(row.querySelector("legend").textContent.trim());
+      row = row.parentElement.closest(".repeat-row");
+    }
+    var group = element.closest("fieldset.group");
+    if (group && !(group.closest(".repeat-row") && group.contains(group.closest(".repeat-row")))) {
+      var legend = group.querySelector("legend");
+      if (legend && parts.indexOf(legend.textContent.trim()) < 0) parts.push(legend.textContent.trim());
+    }
+    return parts.join(" › ");
+  }
+
+  function answerText(element) {
+    if (element.tagName === "SELECT") return element.options[element.selectedIndex] ? element.options[element.selectedIndex].text : "";
+    if (element.type === "radio" || element.type === "checkbox") return form.querySelector('label[for="' + element.id + '"]').textContent.trim();
+    return element.value;
+  }
+
+  function buildAnswers() {
+    var answers = document.getElementById("answers");
+    answers.innerHTML = "";
+    var seen = {};
+    steps.forEach(function (section) {
+      if (section.getAttribute("data-step") === "check") return;
+      Array.prototype.forEach.call(section.querySelectorAll("input, select, textarea"), function (element) {
+        if (element.closest("template") || element.type === "file") return;
+        var value;
+        var key = element.name;
+        if (element.type === "hidden") {
+          if (element.getAttribute("data-part") !== "filename" && !/\.filename$/.test(key)) return;
+          value = element.value;
+        } else if (element.type === "radio" || element.type === "checkbox") {
+          if (!element.checked) return;
+          value = answerText(element);
+          if (seen[key]) { seen[key].textContent += ", " + value; return; }
+        } else {
+          value = answerText(element);
+        }
+        if (!value || element.getAttribute("data-type") === "integer" && element.type === "hidden") return;
+        var dt = document.createElement("dt");
+        var context = rowContext(element);
+        dt.textContent = (context ? context + " › " : "") + (element.type === "hidden" ? labelOf(element.closest("[data-kind]").querySelector("input[type=file]")) : labelOf(element));
+        var dd = document.createElement("dd");
+        var text = document.createElement("span");
+        text.textContent = value;
+        dd.appendChild(text);
+        var change = document.createElement("a");
+        var target = element.type === "hidden" ? element.closest("[data-kind]").querySelector("input[type=file]") : element;
+        change.href = "#" + target.id;
+        change.className = "change-link";
+        change.textContent = TEXT.change;
+        var hidden = document.createElement("span");
+        hidden.className = "visually-hidden";
+        hidden.textContent = " " + dt.textContent;
+        change.appendChild(hidden);
+        change.addEventListener("click", function (event) {
+          event.preventDefault();
+          goToStepOf(target, false);
+          target.focus();
+        });
+        dd.appendChild(document.createTextNode(" "));
+        dd.appendChild(change);
+        answers.appendChild(dt);
+        answers.appendChild(dd);
+        if (element.type === "radio" || element.type === "checkbox") seen[key] = text;
+      });
+    });
+    check().then(function (result) {
+      var box = document.getElementById("findings-summary");
+      box.innerHTML = "";
+      var title = document.createElement("h3");
+      title.textContent = TEXT.findingsTitle;
+      box.appendChild(title);
+      var list = document.createElement("ul");
+      result.findings.forEach(function (finding) {
+        var item = document.createElement("li");
+        item.className = "finding-" + finding.severity;
+        item.textContent = finding.message[lang];
+        list.appendChild(item);
+      });
+      if (!result.findings.length) { var none = document.createElement("li"); none.textContent = TEXT.none; list.appendChild(none); }
+      box.appendChild(list);
+    }, function () { /* shown again on submit */ });
+  }
+
+  // --- Submitting --------------------------------------------------------------------------------
+
+  function dutchTime(iso) {
+    var match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})\.\d{3}([+-]\d{2}):\d{2}$/.exec(iso || "");
+    if (!match) return iso;
+    var zone = match[5] === "+02" ? "CEST" : "CET";
+    return parseInt(match[3], 10) + " " + MONTHS[parseInt(match[2], 10) - 1] + " " + match[1] + " " + TEXT.at + " " + match[4] + " (" + zone + ")";
+  }
+
+  function showReceipt(receipt) {
+    var values = {
+      reference: receipt.reference,
+      receivedAtText: dutchTime(receipt.receivedAtDutch),
+      statusText: receipt.status === "incomplete" ? TEXT.incomplete : TEXT.complete,
+      supplementToken: receipt.supplementToken || ""
+    };
+    Array.prototype.forEach.call(confirmation.querySelectorAll("[data-receipt]"), function (element) {
+      element.textContent = values[element.getAttribute("data-receipt")];
+    });
+    confirmation.querySelector("[data-receipt-link]").href =
+      api + "/applications/" + encodeURIComponent(receipt.reference) + "/receipt?token=" + encodeURIComponent(receipt.supplementToken || "");
+    confirmation.querySelector("[data-if-incomplete]").hidden = receipt.status !== "incomplete";
     form.hidden = true;
+    draftStatus.textContent = "";
+    hideSummary();
     confirmation.hidden = false;
     confirmation.focus();
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (submitButton.disabled) return;  // a double click sends once
-    clearErrors();
-    idempotencyKey = idempotencyKey || (window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+    if (submitting || submitted) return;  // a double click sends once
+    submitting = true;
     submitButton.disabled = true;
     submitButton.setAttribute("aria-busy", "true");
-    fetch(form.getAttribute("data-api"), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
-      body: JSON.stringify(collect())
-    }).then(function (response) {
-      return response.json().then(function (body) { return { status: response.status, body: body }; });
-    }).then(function (result) {
-      if (result.status === 201 || result.status === 200) {
+    state.idempotencyKey = state.idempotencyKey || newKey();
+    saveDraft();
+    postJson("/applications", collect(), { "Idempotency-Key": state.idempotencyKey }).then(function (result) {
+      if (result.status === 201) {
+        submitted = true;
+        dirty = false;
+        try { localStorage.removeItem(storageKey); } catch (error) { /* nothing kept */ }
         showReceipt(result.body);
         return;
       }
-      var error = result.body.error || { findings: [], message: { nl: "", en: "" } };
-      if (result.status < 500) idempotencyKey = null;  // a corrected form is a new submission
-      showErrors(error.findings || [], error.message[lang] || error.message.en);
-    }).catch(function () {
-      showErrors([], text.network);
+      var error = result.body.error || { findings: [], message: { nl: TEXT.unavailable, en: TEXT.unavailable } };
+      if (result.status >= 500) { showSummary([], TEXT.unavailable); return; }
+      state.idempotencyKey = null;  // the corrected application is a new submission
+      steps.forEach(markStepTouched);
+      showFieldMessages(error.findings || [], true);
+      showSummary(error.findings || [], error.message[lang]);
+    }, function () {
+      showSummary([], TEXT.network);
     }).then(function () {
-      submitButton.disabled = false;
-      submitButton.removeAttribute("aria-busy");
+      submitting = false;
+      if (!submitted) {
+        submitButton.disabled = false;
+        submitButton.removeAttribute("aria-busy");
+        saveDraft();
+      }
     });
   });
+
+  // --- Wiring ------------------------------------------------------------------------------------
+
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("button");
+    if (!button) return;
+    if (button.getAttribute("data-go") === "next") { next(); return; }
+    if (button.getAttribute("data-go") === "previous") { hideSummary(); showStep(Math.max(0, state.step - 1)); return; }
+    if (button.classList.contains("add-row")) {
+      var container = button.closest(".repeat");
+      var row = addRow(container, null);
+      if (row) { changed(); var first = row.querySelector("input:not([type=hidden]), select, textarea"); if (first) first.focus(); }
+      return;
+    }
+    if (button.classList.contains("remove-row")) {
+      var removed = button.closest(".repeat-row");
+      var repeat = removed.closest(".repeat");
+      var index = rowsOf(repeat).indexOf(removed);
+      var data = collect();
+      getPath(data, repeat.getAttribute("data-repeat")).splice(index, 1);
+      restore(data);
+      changed();
+      var again = form.querySelector('[data-repeat="' + repeat.getAttribute("data-repeat") + '"] .add-row');
+      if (again) again.focus();
+      return;
+    }
+    if (button.classList.contains("remove-upload")) {
+      var item = button.closest("li");
+      var box = item.closest("[data-kind]");
+      var list = collect();
+      var path = box.getAttribute("data-path");
+      getPath(list, path).splice(Array.prototype.indexOf.call(item.parentElement.children, item), 1);
+      restore(list);
+      changed();
+      box.querySelector("input[type=file]").focus();
+    }
+  });
+
+  form.addEventListener("input", function (event) {
+    if (event.target.name) touched[event.target.name] = true;
+    changed();
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target.name) touched[event.target.name] = true;
+    changed();
+    scheduleCheck();
+  });
+  form.addEventListener("focusout", function (event) {
+    if (event.target.name && touched[event.target.name]) scheduleCheck();
+  });
+  Array.prototype.forEach.call(form.querySelectorAll("[data-step-link] a"), function (link, i) {
+    link.addEventListener("click", function (event) { event.preventDefault(); hideSummary(); showStep(i); });
+  });
+
+  form.hidden = false;
+  var startStep = loadDraft();
+  wireUploads(form);
+  updateTotals();
+  showStep(startStep, false, true);
 })();
