@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tests.benchmarks import intake, site
+from tests.benchmarks import bundles, intake, site
 
-SECTIONS = {"site": site.run, "intake": intake.run}
+SECTIONS = {"site": site.run, "intake": intake.run, "bundles": bundles.run}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,15 +1,17 @@
-"""The admin command line: `imvo-admin bundle --day YYYY-MM-DD` against the embedded S3 or a real bucket."""
+"""The admin command line, against the embedded S3 of `make run` or a real bucket:
+`imvo-admin bundle`, `imvo-admin allocation`, `imvo-admin reject`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
-from .bundle import build_bundle
+from .admin import allocation_files, record_rejection
+from .bundle import build_bundle, days_between
 from .settings import load_settings
-from .storage import ApplicationStore, StorageUnavailable, s3_client
+from .storage import AlreadyStored, ApplicationStore, StorageUnavailable, s3_client
 
 
 def _day(value: str) -> str:
@@ -22,22 +24,46 @@ def _day(value: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="imvo-admin", description="Beheer van aanvragen / admin of applications")
     commands = parser.add_subparsers(dest="command", required=True)
-    bundle = commands.add_parser("bundle", help="zip met de aanvragen van één Nederlandse kalenderdag")
-    bundle.add_argument("--day", required=True, type=_day, help="Nederlandse kalenderdag, JJJJ-MM-DD")
+    bundle = commands.add_parser("bundle", help="zip met de aanvragen van Nederlandse kalenderdag(en)")
+    bundle.add_argument("--day", type=_day, help="één Nederlandse kalenderdag, JJJJ-MM-DD")
+    bundle.add_argument("--from", dest="first", type=_day, help="eerste dag van een reeks")
+    bundle.add_argument("--to", dest="last", type=_day, help="laatste dag van een reeks")
     bundle.add_argument("--out", type=Path, default=Path("bundles"), help="map voor de zip (standaard: bundles/)")
+    allocation = commands.add_parser("allocation", help="verdeling over de plafonds, met loting (Artikel 4)")
+    allocation.add_argument("--seed", required=True, help="de vooraf gepubliceerde seed van de loting")
+    allocation.add_argument("--opening", default="2022-1", help="openstelling (standaard: de eerste, 2022-1)")
+    allocation.add_argument("--out", type=Path, default=Path("bundles"), help="map voor CSV, HTML en PDF")
+    reject = commands.add_parser("reject", help="leg vast dat een aanvraag is afgewezen (II.3.1)")
+    reject.add_argument("reference")
+    reject.add_argument("--reason", required=True)
     args = parser.parse_args(argv)
 
     settings = load_settings()
     store = ApplicationStore(s3_client(), settings.submissions_bucket)
     try:
-        result = build_bundle(store, args.day, settings.data_dir)
+        if args.command == "bundle":
+            if args.day and (args.first or args.last) or not (args.day or (args.first and args.last)):
+                parser.error("geef --day, of --from en --to / give --day, or --from and --to")
+            days = [args.day] if args.day else days_between(args.first, args.last)
+            result = build_bundle(store, days, settings.data_dir)
+            args.out.mkdir(parents=True, exist_ok=True)
+            target = args.out / result.filename
+            target.write_bytes(result.zip_bytes)
+            print(f"{target}: {result.count} aanvraag/aanvragen, {days[0]} t/m {days[-1]} ({len(result.zip_bytes)} bytes, sha256 {result.sha256})")
+        elif args.command == "allocation":
+            args.out.mkdir(parents=True, exist_ok=True)
+            for name, content in allocation_files(store, settings.data_dir, args.seed, args.opening).items():
+                (args.out / name).write_bytes(content)
+                print(args.out / name)
+        elif args.command == "reject":
+            record_rejection(store, args.reference, args.reason, datetime.now(timezone.utc))
+            print(f"{args.reference}: afgewezen vastgelegd / rejection recorded")
+    except AlreadyStored:
+        print("Er is al een besluit over deze aanvraag / a decision on this application exists", file=sys.stderr)
+        return 3
     except StorageUnavailable as error:
         print(f"Opslag niet bereikbaar / storage unavailable: {error}", file=sys.stderr)
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    target = args.out / result.filename
-    target.write_bytes(result.zip_bytes)
-    print(f"{target}: {result.count} aanvraag/aanvragen van {args.day} ({len(result.zip_bytes)} bytes)")
     return 0
 
 

@@ -1,25 +1,31 @@
-"""Dated submission bundles: one Dutch calendar day's applications, in order of receipt, with PDFs."""
+"""Dated submission bundles: the applications (and supplements) received on Dutch calendar days, in
+order of receipt, each with its JSON, a PDF of every answer, its attachments, and checksums.
+
+The same stored data always gives the same bytes: entries carry a fixed time, come in a fixed order,
+and the PDFs are rendered from the stored JSON alone.
+"""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
-import json
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from .programme import load_facts
 from .receipt import format_dutch_for_people
 from .render import html_to_pdf, render_html
-from .storage import ApplicationStore, encode_document
+from .storage import ApplicationStore, StorageUnavailable, encode_document
 
 # Every entry gets this timestamp so that the same stored data always gives the same bytes.
 _ZIP_TIME = (2022, 10, 10, 0, 0, 0)
 
-MANIFEST_COLUMNS = ["order", "reference", "receivedAtDutch", "receivedAt", "pillar", "sector", "penvoerder",
-                    "status", "json", "pdf", "sha256"]
+MANIFEST_COLUMNS = ["order", "reference", "supplementReference", "receivedAtDutch", "receivedAt", "pillar", "sector",
+                    "penvoerder", "amount:pillar1-companies", "amount:pillar1-cso", "amount:pillar2", "status",
+                    "findings", "json", "pdf", "attachments"]
 
 
 def order_of_receipt(stored: dict) -> tuple[str, str]:
@@ -37,9 +43,9 @@ def flatten_answers(value, path: str = "$") -> list[tuple[str, str]]:
     return [(path, "" if value is None else str(value))]
 
 
-def application_pdf(stored: dict, programme_name: str, cache: dict | None = None) -> bytes:
+def application_html(stored: dict, programme_name: str) -> str:
     receipt = stored["receipt"]
-    html = render_html(
+    return render_html(
         "application.html",
         programme_name=programme_name,
         receipt=receipt,
@@ -47,14 +53,40 @@ def application_pdf(stored: dict, programme_name: str, cache: dict | None = None
         application=stored["application"],
         answers=flatten_answers(stored["application"]),
         findings=stored.get("findings", []),
+        attachments=receipt.get("attachments", []),
     )
-    pdf, _refused = html_to_pdf(html, cache)
+
+
+def application_pdf(stored: dict, programme_name: str, cache: dict | None = None) -> bytes:
+    pdf, _refused = html_to_pdf(application_html(stored, programme_name), cache)
     return pdf
+
+
+def _render(html: str) -> bytes:
+    return html_to_pdf(html)[0]
+
+
+def render_pdfs(documents: list[str], workers: int | None = None) -> list[bytes]:
+    """PDFs of the HTML documents, in their order, on both cores where the platform allows processes."""
+    if workers == 1 or len(documents) < 4:
+        cache: dict = {}
+        return [html_to_pdf(html, cache)[0] for html in documents]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_render, documents, chunksize=max(1, len(documents) // 16)))
+    except (OSError, NotImplementedError):  # no process support (e.g. no /dev/shm): one after another
+        cache = {}
+        return [html_to_pdf(html, cache)[0] for html in documents]
+
+
+def days_between(first: str, last: str) -> list[str]:
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
 
 
 @dataclass(frozen=True)
 class Bundle:
-    day: str
+    days: tuple[str, ...]
     zip_bytes: bytes
     count: int
 
@@ -64,7 +96,8 @@ class Bundle:
 
     @property
     def filename(self) -> str:
-        return f"imvo-aanvragen-{self.day}.zip"
+        span = self.days[0] if len(self.days) == 1 else f"{self.days[0]}_{self.days[-1]}"
+        return f"imvo-aanvragen-{span}.zip"
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, sums: list[tuple[str, str]]) -> str:
@@ -77,40 +110,74 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, sums: list[tuple[str,
     return digest
 
 
-def build_bundle(store: ApplicationStore, day: str, data_dir) -> Bundle:
-    """The zip for one Dutch day: manifest.csv/json, per application its JSON and PDF, SHA256SUMS."""
+def received_on(store: ApplicationStore, days: list[str]) -> list[dict]:
+    """Applications and supplements whose time of receipt falls on these Dutch days, in order of receipt."""
+    wanted = set(days)
+    found = [stored for day in days for stored in store.applications_of_day(day)]
+    found += [s for s in store.all_supplements() if s["receipt"]["dutchDay"] in wanted]
+    return sorted(found, key=order_of_receipt)
+
+
+def _attachment(store: ApplicationStore, reference: dict) -> bytes:
+    extra = {"VersionId": reference["versionId"]} if reference.get("versionId") not in (None, "null") else {}
+    try:
+        return store.client.get_object(Bucket=store.bucket, Key=reference["key"], **extra)["Body"].read()
+    except Exception as error:  # noqa: BLE001 - any failure to read is a storage fault for the admin
+        raise StorageUnavailable(f"{reference['key']}: {error}") from error
+
+
+def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, workers: int | None = None) -> Bundle:
+    """The zip for one or more Dutch days: manifest.csv/json, per application its JSON, PDF and attachments, SHA256SUMS."""
+    days = [days] if isinstance(days, str) else list(days)
     programme_name = load_facts(data_dir)["name"]["nl"]
-    applications = sorted(store.applications_of_day(day), key=order_of_receipt)
+    received = received_on(store, days)
+    pdfs = render_pdfs([application_html(stored, programme_name) for stored in received], workers)
     buffer = io.BytesIO()
     sums: list[tuple[str, str]] = []
     rows = []
-    cache: dict = {}
     with zipfile.ZipFile(buffer, "w") as archive:
-        for order, stored in enumerate(applications, start=1):
+        for order, (stored, pdf) in enumerate(zip(received, pdfs), start=1):
             receipt, application = stored["receipt"], stored["application"]
-            stem = f"{order:04d}-{receipt['reference']}"
-            json_name, pdf_name = f"{stem}/{receipt['reference']}.json", f"{stem}/{receipt['reference']}.pdf"
+            own = receipt.get("supplementReference") or receipt["reference"]
+            stem = f"{order:04d}-{own}"
+            json_name, pdf_name = f"{stem}/{own}.json", f"{stem}/{own}.pdf"
             _add(archive, json_name, encode_document(stored), sums)
-            _add(archive, pdf_name, application_pdf(stored, programme_name, cache), sums)
+            _add(archive, pdf_name, pdf, sums)
+            attachment_names = []
+            for index, reference in enumerate(receipt.get("attachments", []), start=1):
+                name = f"{stem}/bijlagen/{index:02d}-{reference['key'].rsplit('/', 1)[-1]}"
+                content = _attachment(store, reference)
+                if hashlib.sha256(content).hexdigest() != reference["sha256"]:
+                    raise StorageUnavailable(f"{reference['key']} no longer matches the SHA-256 in the receipt")
+                _add(archive, name, content, sums)
+                attachment_names.append(name)
+            ceilings = (stored.get("calculation") or {}).get("ceilings", {})
             rows.append({
                 "order": order,
                 "reference": receipt["reference"],
+                "supplementReference": receipt.get("supplementReference", ""),
                 "receivedAtDutch": receipt["receivedAtDutch"],
                 "receivedAt": receipt["receivedAt"],
                 "pillar": receipt["pillar"],
                 "sector": application.get("sector", ""),
                 "penvoerder": application.get("penvoerder", {}).get("name", ""),
+                "amount:pillar1-companies": ceilings.get("pillar1-companies", "0.00"),
+                "amount:pillar1-cso": ceilings.get("pillar1-cso", "0.00"),
+                "amount:pillar2": ceilings.get("pillar2", "0.00"),
                 "status": receipt["status"],
+                "findings": " ".join(sorted({f["rule"] for f in stored.get("findings", [])})),
                 "json": json_name,
                 "pdf": pdf_name,
-                "sha256": receipt["sha256"],
+                "attachments": " ".join(attachment_names),
             })
         csv_buffer = io.StringIO()
         writer = csv.DictWriter(csv_buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         _add(archive, "manifest.csv", csv_buffer.getvalue().encode("utf-8"), sums)
-        _add(archive, "manifest.json", encode_document({"day": day, "applications": rows}), sums)
+        files = {name: digest for digest, name in sums}
+        manifest = {"days": days, "applications": rows, "sha256": files}
+        _add(archive, "manifest.json", encode_document(manifest), sums)
         checksum_lines = "".join(f"{digest}  {name}\n" for digest, name in sums)
         _add(archive, "SHA256SUMS", checksum_lines.encode("utf-8"), [])
-    return Bundle(day=day, zip_bytes=buffer.getvalue(), count=len(applications))
+    return Bundle(days=tuple(days), zip_bytes=buffer.getvalue(), count=len(received))

@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 APPLICATIONS_PREFIX = "applications/"
 SUPPLEMENTS_PREFIX = "supplements/"
 IDEMPOTENCY_PREFIX = "idempotency/"
+DECISIONS_PREFIX = "decisions/"
 
 # A conditional put of an existing key answers 412; two racing writes to one key can answer 409.
 _ALREADY_WRITTEN = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
@@ -109,6 +110,17 @@ class ApplicationStore:
 
     def all_supplements(self) -> list[dict]:
         return [self.get_json(key) for key in self.keys_under(SUPPLEMENTS_PREFIX)]
+
+    def all_applications(self) -> list[dict]:
+        return [self.get_json(key) for key in self.keys_under(APPLICATIONS_PREFIX)]
+
+    def decisions(self) -> dict[str, dict]:
+        """Admins' decisions by reference (a rejection frees room for later applications, II.3.1)."""
+        found = {}
+        for key in self.keys_under(DECISIONS_PREFIX):
+            decision = self.get_json(key)
+            found[decision["reference"]] = decision
+        return found
 
     def application(self, reference: str) -> dict | None:
         """The original of an application, found through the Dutch day its reference names."""

@@ -141,7 +141,7 @@ def test_pillar_1_complete_application_with_five_companies_and_three_uploads(fre
     subprocess.run([sys.executable, "-m", "imvo.admin_cli", "bundle", "--day", day, "--out", str(out)],
                    check=True, env=env, cwd=ROOT, capture_output=True)
     archive = zipfile.ZipFile(out / f"imvo-aanvragen-{day}.zip")
-    (pdf_name,) = [n for n in archive.namelist() if reference in n and n.endswith(".pdf")]
+    (pdf_name,) = [n for n in archive.namelist() if n.endswith(f"{reference}.pdf")]
     assert "Linnen Huis B.V." in "".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read(pdf_name))).pages)
 
 

@@ -1,4 +1,5 @@
-"""Dated bundles (Artikel 4: order of receipt): zip, manifest, checksums, PDFs read back."""
+"""Dated bundles (Artikel 4: order of receipt) from 54 stored applications over three Dutch days that
+cross the switch to summer time (26 March 2023) and the hours where the UTC date is not the Dutch one."""
 
 import csv
 import hashlib
@@ -6,89 +7,168 @@ import importlib.util
 import io
 import json
 import zipfile
+from datetime import datetime, timezone
 
+import boto3
 import pytest
+from moto import mock_aws
 from pypdf import PdfReader
 
 from imvo import admin_cli
-from imvo.bundle import build_bundle
+from imvo.bundle import build_bundle, days_between
+from imvo.embedded_s3 import create_submissions_bucket
 from imvo.settings import PROJECT_ROOT
 from imvo.storage import ApplicationStore
 
-from tests.conftest import BUCKET, load_event, load_fixture
+from tests.conftest import BUCKET, load_event, load_fixture, upload_fixture_attachments
 
 DATA = PROJECT_ROOT / "content" / "data"
 
 
-def _submit_handler():
-    spec = importlib.util.spec_from_file_location("submit_app_bundle", PROJECT_ROOT / "functions" / "submit" / "app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.handler
+def epoch_ms(text: str) -> int:
+    return int(datetime.fromisoformat(text).astimezone(timezone.utc).timestamp() * 1000)
 
 
-def _submit(handler, epoch_ms, request_id, penvoerder):
-    event = load_event("submit-pillar1-valid.json")
-    application = load_fixture("pillar1-complete.json")
-    application["penvoerder"]["name"] = penvoerder
-    event["body"] = json.dumps(application)
-    event["requestContext"]["timeEpoch"] = epoch_ms
-    event["requestContext"]["requestId"] = request_id
-    response = handler(event)
-    assert response["statusCode"] == 201, response["body"]
-    return json.loads(response["body"])
+# 18 applications per Dutch day; some of them in the hour before Dutch midnight (UTC still the day
+# before or after), and around 02:00-03:00 on 26 March, which does not exist in Amsterdam that night.
+MOMENTS = []
+for day, zone in (("2023-03-25", "+01:00"), ("2023-03-26", None), ("2023-03-27", "+02:00")):
+    for i in range(18):
+        if day == "2023-03-26":
+            # 00:10 CET … 01:55 CET (before the switch at 01:00 UTC), then 03:00 CEST onwards
+            local = f"{day}T00:{10 + i * 5:02d}:00+01:00" if i < 9 else f"{day}T{3 + i:02d}:{i:02d}:00+02:00"
+        else:
+            local = f"{day}T{(i * 97) // 60 % 24:02d}:{(i * 97) % 60:02d}:00{zone}"
+        MOMENTS.append(local)
+MOMENTS.append("2023-03-25T23:59:59.999+01:00")  # 22:59:59.999 UTC, still the 25th in The Hague
+MOMENTS.append("2023-03-27T00:00:00.000+02:00")  # 26 March 22:00 UTC, already the 27th in The Hague
 
 
-@pytest.fixture
-def three_days(s3):
-    handler = _submit_handler()
-    # 15 March 2023, CET: 22:59:59.999 UTC is still the 15th in Amsterdam; 23:00 UTC is the 16th.
-    late = _submit(handler, 1678921199999, "req-late", "Laatste B.V.")
-    tie_b = _submit(handler, 1678871730250, "req-b", "Tweede B.V.")
-    tie_a = _submit(handler, 1678871730250, "req-a", "Eerste <b>B.V.</b>")
-    next_day = _submit(handler, 1678921200000, "req-next", "Volgende Dag B.V.")
-    return {"late": late, "tie_a": tie_a, "tie_b": tie_b, "next_day": next_day}
+def submit_all(handler, moments):
+    receipts = []
+    for index, moment in enumerate(moments):
+        document = load_fixture("pillar2-complete.json" if index % 3 == 0 else "pillar1-complete.json")
+        document["penvoerder"]["name"] = f"Aanvrager {index:02d} B.V."
+        event = load_event("submit-pillar1-valid.json")
+        event["body"] = json.dumps(document)
+        event["requestContext"]["timeEpoch"] = epoch_ms(moment)
+        event["requestContext"]["requestId"] = f"req-{index:03d}"
+        response = handler(event)
+        assert response["statusCode"] == 201, response["body"]
+        receipts.append(json.loads(response["body"]))
+    return receipts
 
 
-def test_bundle_holds_one_dutch_day_in_order_of_receipt(s3, three_days):
-    bundle = build_bundle(ApplicationStore(s3, BUCKET), "2023-03-15", DATA)
-    archive = zipfile.ZipFile(io.BytesIO(bundle.zip_bytes))
-    manifest = json.loads(archive.read("manifest.json"))
-    assert [row["reference"] for row in manifest["applications"]] == [
-        three_days["tie_a"]["reference"], three_days["tie_b"]["reference"], three_days["late"]["reference"]]
+@pytest.fixture(scope="module")
+def world():
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        for name, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "eu-west-1",
+                            "IMVO_SUBMISSIONS_BUCKET": BUCKET}.items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        patch.delenv("IMVO_EXTRA_OPENINGS_FILE", raising=False)
+        client = boto3.client("s3")
+        create_submissions_bucket(client, BUCKET)
+        upload_fixture_attachments(client)
+        spec = importlib.util.spec_from_file_location("submit_bundle_t", PROJECT_ROOT / "functions" / "submit" / "app.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        receipts = submit_all(module.handler, MOMENTS)
+        store = ApplicationStore(client, BUCKET)
+        bundle = build_bundle(store, days_between("2023-03-25", "2023-03-27"), DATA)
+        yield {"client": client, "store": store, "receipts": receipts, "bundle": bundle, "patch": patch}
+
+
+def test_at_least_fifty_applications_over_three_dutch_days(world):
+    assert len(world["receipts"]) == 56
+    days = {r["dutchDay"] for r in world["receipts"]}
+    assert days == {"2023-03-25", "2023-03-26", "2023-03-27"}
+    by_moment = {r["requestId"]: r for r in world["receipts"]}
+    assert by_moment["req-054"]["dutchDay"] == "2023-03-25" and by_moment["req-054"]["receivedAt"] == "2023-03-25T22:59:59.999Z"
+    assert by_moment["req-055"]["dutchDay"] == "2023-03-27" and by_moment["req-055"]["receivedAt"] == "2023-03-26T22:00:00.000Z"
+
+
+def test_manifest_is_in_order_of_receipt_with_dutch_times(world):
+    archive = zipfile.ZipFile(io.BytesIO(world["bundle"].zip_bytes))
     rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
-    assert [row["penvoerder"] for row in rows] == ["Eerste <b>B.V.</b>", "Tweede B.V.", "Laatste B.V."]
-    assert rows[2]["receivedAtDutch"] == "2023-03-15T23:59:59.999+01:00"
+    assert len(rows) == 56
+    received = [row["receivedAt"] for row in rows]
+    assert received == sorted(received)
+    assert [row["reference"] for row in rows] == [r["reference"] for r in sorted(world["receipts"], key=lambda r: r["receivedAt"])]
+    offsets = {row["receivedAtDutch"][-6:] for row in rows}
+    assert offsets == {"+01:00", "+02:00"}
+    pillar2 = [row for row in rows if row["pillar"] == "2"]
+    assert pillar2 and all(row["amount:pillar2"] == "143250.00" and row["amount:pillar1-companies"] == "0.00" for row in pillar2)
+    assert all(row["status"] == "complete" for row in rows)
+    manifest = json.loads(archive.read("manifest.json"))
+    assert [a["reference"] for a in manifest["applications"]] == [row["reference"] for row in rows]
 
 
-def test_checksums_match_every_file(s3, three_days):
-    archive = zipfile.ZipFile(io.BytesIO(build_bundle(ApplicationStore(s3, BUCKET), "2023-03-15", DATA).zip_bytes))
-    lines = archive.read("SHA256SUMS").decode().splitlines()
-    assert len(lines) == 3 * 2 + 2
-    for line in lines:
-        digest, name = line.split("  ", 1)
+def test_one_day_bundle_uses_the_dutch_calendar_day(world):
+    bundle = build_bundle(world["store"], "2023-03-25", DATA)
+    archive = zipfile.ZipFile(io.BytesIO(bundle.zip_bytes))
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert len(rows) == 19 and rows[-1]["receivedAtDutch"] == "2023-03-25T23:59:59.999+01:00"
+
+
+def test_every_file_has_its_checksum_and_attachments_are_included(world):
+    archive = zipfile.ZipFile(io.BytesIO(world["bundle"].zip_bytes))
+    sums = dict(line.split("  ", 1)[::-1] for line in archive.read("SHA256SUMS").decode().splitlines())
+    assert set(sums) == set(archive.namelist()) - {"SHA256SUMS"}
+    for name, digest in sums.items():
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest
+    first = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".json") and "/" in n)))
+    for attachment in first["receipt"]["attachments"]:
+        (name,) = [n for n in archive.namelist() if n.endswith(attachment["key"].rsplit("/", 1)[-1]) and n.startswith("0001-")]
+        assert hashlib.sha256(archive.read(name)).hexdigest() == attachment["sha256"]
 
 
-def test_same_stored_data_gives_the_same_bytes(s3, three_days):
-    store = ApplicationStore(s3, BUCKET)
-    assert build_bundle(store, "2023-03-15", DATA).zip_bytes == build_bundle(store, "2023-03-15", DATA).zip_bytes
+def test_same_stored_data_gives_the_same_bytes(world):
+    again = build_bundle(world["store"], days_between("2023-03-25", "2023-03-27"), DATA, workers=1)
+    assert again.zip_bytes == world["bundle"].zip_bytes
 
 
-def test_pdf_shows_the_penvoerder_and_the_reference_as_text(s3, three_days):
-    archive = zipfile.ZipFile(io.BytesIO(build_bundle(ApplicationStore(s3, BUCKET), "2023-03-16", DATA).zip_bytes))
-    (pdf_name,) = [n for n in archive.namelist() if n.endswith(".pdf")]
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read(pdf_name))).pages)
-    assert "Volgende Dag B.V." in text
-    assert three_days["next_day"]["reference"] in text
-    assert "16 maart 2023 om 00:00:00.000 (CET)" in text
+def test_pdf_shows_answers_findings_and_attachment_hashes(world):
+    archive = zipfile.ZipFile(io.BytesIO(world["bundle"].zip_bytes))
+    pdf_name = next(n for n in sorted(archive.namelist()) if n.endswith(".pdf"))
+    stored = json.loads(archive.read(pdf_name[:-4] + ".json"))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read(pdf_name))).pages).replace("\n", "")
+    assert stored["application"]["penvoerder"]["name"] in text
+    assert stored["receipt"]["reference"] in text
+    assert stored["receipt"]["attachments"][0]["sha256"] in text
+    assert "25 maart 2023 om" in text
 
 
-def test_admin_cli_writes_the_zip(s3, three_days, tmp_path, capsys):
-    assert admin_cli.main(["bundle", "--day", "2023-03-15", "--out", str(tmp_path)]) == 0
-    archive = zipfile.ZipFile(tmp_path / "imvo-aanvragen-2023-03-15.zip")
-    assert len([n for n in archive.namelist() if n.endswith(".pdf")]) == 3
-    assert "3 aanvraag" in capsys.readouterr().out
+def test_supplement_is_bundled_on_the_day_it_arrived(world):
+    handler_spec = importlib.util.spec_from_file_location("supp_bundle_t", PROJECT_ROOT / "functions" / "submit" / "app.py")
+    module = importlib.util.module_from_spec(handler_spec)
+    handler_spec.loader.exec_module(module)
+    event = load_event("submit-pillar1-valid.json")
+    event["body"] = json.dumps(load_fixture("pillar1-incomplete.json"))
+    event["requestContext"]["timeEpoch"] = epoch_ms("2023-03-28T09:00:00+02:00")
+    event["requestContext"]["requestId"] = "incomplete-1"
+    receipt = json.loads(module.handler(event)["body"])
+    spec = importlib.util.spec_from_file_location("supplement_bundle_t", PROJECT_ROOT / "functions" / "supplement" / "app.py")
+    supplement = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(supplement)
+    event = load_event("submit-pillar1-valid.json")
+    event["pathParameters"] = {"reference": receipt["reference"]}
+    event["body"] = json.dumps({"token": receipt["supplementToken"], "application": load_fixture("pillar1-complete.json")})
+    event["requestContext"]["timeEpoch"] = epoch_ms("2023-03-29T11:00:00+02:00")
+    event["requestContext"]["requestId"] = "supplement-1"
+    assert supplement.handler(event)["statusCode"] == 201
+    for day, expected_status in (("2023-03-28", "incomplete"), ("2023-03-29", "complete")):
+        archive = zipfile.ZipFile(io.BytesIO(build_bundle(world["store"], day, DATA).zip_bytes))
+        (row,) = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+        assert row["reference"] == receipt["reference"] and row["status"] == expected_status
+    assert row["supplementReference"].startswith("IMVO-20230329-")
+
+
+def test_admin_cli_writes_the_zip_for_a_range(world, tmp_path, capsys):
+    assert admin_cli.main(["bundle", "--from", "2023-03-25", "--to", "2023-03-26", "--out", str(tmp_path)]) == 0
+    archive = zipfile.ZipFile(tmp_path / "imvo-aanvragen-2023-03-25_2023-03-26.zip")
+    assert len([n for n in archive.namelist() if n.endswith(".pdf") and "/bijlagen/" not in n]) == 19 + 18
+    assert "2023-03-25 t/m 2023-03-26" in capsys.readouterr().out
 
 
 def test_admin_cli_refuses_a_day_that_is_not_a_date(capsys):

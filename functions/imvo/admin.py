@@ -1,0 +1,32 @@
+"""What admins do, shared by the CLI and the admin Lambda: the allocation report and decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from .allocation import allocate, candidates, ceilings_of
+from .allocation_report import report_csv, report_html, report_pdf
+from .programme import load_facts
+from .receipt import format_utc
+from .storage import DECISIONS_PREFIX, ApplicationStore, encode_document
+
+
+def allocation_files(store: ApplicationStore, data_dir: Path, seed: str, opening: str) -> dict[str, bytes]:
+    """allocation-<opening>.csv, .html and .pdf for the applications of one opening."""
+    originals = [a for a in store.all_applications() if a["receipt"]["opening"] == opening]
+    found = candidates(originals, store.all_supplements(), store.decisions())
+    facts = load_facts(data_dir)
+    ceilings = ceilings_of(facts)
+    lines = allocate(found, ceilings, seed, facts["max_grants_per_sector"]["value"])
+    html = report_html(lines, ceilings, seed, opening)
+    stem = f"verdeling-{opening}"
+    return {f"{stem}.csv": report_csv(lines), f"{stem}.html": html.encode("utf-8"), f"{stem}.pdf": report_pdf(html)}
+
+
+def record_rejection(store: ApplicationStore, reference: str, reason: str, moment: datetime) -> None:
+    """Written once: a decision is never changed by this tool."""
+    if store.application(reference) is None:
+        raise KeyError(reference)
+    store.put_new(f"{DECISIONS_PREFIX}{reference}.json", encode_document(
+        {"reference": reference, "decision": "rejected", "reason": reason, "decidedAt": format_utc(moment)}))

@@ -1,0 +1,174 @@
+"""Allocation of the budget (Artikel 3, Artikel 4, II.3.1, II.3.2, III.3.2): order of receipt, the
+ceilings, at most three grants per sector, and the lottery on the day a ceiling would be passed.
+
+The lottery anyone can reproduce: on the day that the complete applications received that day do
+not all fit in what is left of a ceiling, those applications are ordered by SHA-256 of
+"<seed>:<reference>" (hexadecimal, ascending), with the seed published beforehand. The same seed
+always gives the same order; another seed gives another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .intake import latest_version
+
+WITHIN_CEILING = "within-ceiling"  # treated in order; goes on to the assessment on content (II.3.1)
+HELD = "held"  # the ceiling is likely used up: treatment is held (II.3.1)
+SECTOR_CAP = "sector-cap"  # a fourth application in a sector (Artikel 4, II.3.2)
+REJECTED = "rejected"  # refused on assessment: frees its room for later ones (II.3.1)
+INCOMPLETE = "incomplete"  # waits for its supplement (II.2.2, III.2.2)
+
+STATUS_TEXT = {
+    WITHIN_CEILING: ("binnen het plafond", "within the ceiling"),
+    HELD: ("aangehouden", "held"),
+    SECTOR_CAP: ("sectormaximum bereikt (3 per sector)", "sector maximum reached (3 per sector)"),
+    REJECTED: ("afgewezen", "rejected"),
+    INCOMPLETE: ("onvolledig, wacht op aanvulling", "incomplete, awaiting supplement"),
+}
+
+CEILING_NAMES = {
+    "pillar1-companies": ("Eerste pijler, ondernemingen", "Pillar 1, companies"),
+    "pillar1-cso": ("Eerste pijler, maatschappelijke organisaties", "Pillar 1, civil-society organisations"),
+    "pillar2": ("Tweede pijler", "Pillar 2"),
+}
+
+
+def ceilings_of(facts: dict) -> dict[str, Decimal]:
+    """Artikel 3, eerste lid: the ceilings of the first opening, from content/data/programme.json."""
+    c = facts["ceilings"]
+    return {"pillar1-companies": Decimal(c["pillar1_companies"]), "pillar1-cso": Decimal(c["pillar1_cso"]),
+            "pillar2": Decimal(c["pillar2"])}
+
+
+@dataclass
+class Candidate:
+    reference: str
+    received_at: str  # effective time of receipt, UTC ISO with ms (herstel included)
+    request_id: str
+    dutch_day: str
+    pillar: int
+    sector: str
+    penvoerder: str
+    amounts: dict[str, Decimal]  # per ceiling
+    complete: bool
+    rejected: bool = False
+
+    @property
+    def order(self) -> tuple[str, str]:
+        return self.received_at, self.request_id
+
+
+@dataclass
+class Line:
+    candidate: Candidate
+    status: str
+    lottery: bool = False
+    lottery_key: str = ""
+    position: int = 0
+    cumulative: dict[str, Decimal] = field(default_factory=dict)
+
+
+def candidates(originals: list[dict], supplements: list[dict], decisions: dict[str, dict]) -> list[Candidate]:
+    """One candidate per application, as it now stands: its latest version and effective time of receipt."""
+    by_reference = defaultdict(list)
+    for supplement in supplements:
+        by_reference[supplement["receipt"]["reference"]].append(supplement)
+    found = []
+    for original in originals:
+        reference = original["receipt"]["reference"]
+        current = latest_version(original, by_reference[reference])
+        receipt = current["receipt"]
+        application = current["application"]
+        found.append(Candidate(
+            reference=reference,
+            received_at=receipt["receivedAt"],
+            request_id=receipt["requestId"],
+            dutch_day=receipt["dutchDay"],
+            pillar=receipt["pillar"],
+            sector=application.get("sector", "") if receipt["pillar"] == 1 else "",
+            penvoerder=application.get("penvoerder", {}).get("name", ""),
+            amounts={k: Decimal(v) for k, v in current["calculation"]["ceilings"].items()},
+            complete=receipt["status"] == "complete",
+            rejected=(decisions.get(reference) or {}).get("decision") == "rejected",
+        ))
+    return sorted(found, key=lambda c: c.order)
+
+
+def lottery_key(seed: str, reference: str) -> str:
+    return hashlib.sha256(f"{seed}:{reference}".encode()).hexdigest()
+
+
+def allocate(found: list[Candidate], ceilings: dict[str, Decimal], seed: str, max_per_sector: int = 3) -> list[Line]:
+    """Walk the complete applications day by day in order of receipt (Artikel 4)."""
+    used = {name: Decimal(0) for name in ceilings}
+    exhausted: set[str] = set()
+    per_sector: dict[str, int] = defaultdict(int)
+    lines: list[Line] = []
+
+    def place(candidate: Candidate, line: Line) -> None:
+        drawn = [name for name, amount in candidate.amounts.items() if amount > 0]
+        if candidate.pillar == 1 and candidate.sector != "other" and per_sector[candidate.sector] >= max_per_sector:
+            line.status = SECTOR_CAP
+        elif any(name in exhausted for name in drawn) or any(used[n] + candidate.amounts[n] > ceilings[n] for n in drawn):
+            exhausted.update(n for n in drawn if used[n] + candidate.amounts[n] > ceilings[n] or n in exhausted)
+            line.status = HELD
+        else:
+            for name in drawn:
+                used[name] += candidate.amounts[name]
+            if candidate.pillar == 1 and candidate.sector != "other":
+                per_sector[candidate.sector] += 1
+            line.status = WITHIN_CEILING
+        line.cumulative = dict(used)
+
+    days: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in found:
+        if candidate.rejected:
+            lines.append(Line(candidate, REJECTED, cumulative=dict(used)))
+        elif not candidate.complete:
+            lines.append(Line(candidate, INCOMPLETE, cumulative=dict(used)))
+        else:
+            days[candidate.dutch_day].append(candidate)
+    for day in sorted(days):
+        todays = sorted(days[day], key=lambda c: c.order)
+        need = defaultdict(Decimal)
+        for candidate in todays:
+            for name, amount in candidate.amounts.items():
+                need[name] += amount
+        # Artikel 4: when this day's complete applications together would pass a ceiling that still
+        # has room, their order is drawn by lot.
+        lottery = any(used[n] + need[n] > ceilings[n] and n not in exhausted for n in need if need[n] > 0)
+        if lottery:
+            todays = sorted(todays, key=lambda c: lottery_key(seed, c.reference))
+        for candidate in todays:
+            line = Line(candidate, HELD, lottery=lottery, lottery_key=lottery_key(seed, candidate.reference) if lottery else "")
+            place(candidate, line)
+            lines.append(line)
+    lines.sort(key=lambda l: l.candidate.order)
+    for position, line in enumerate(lines, start=1):
+        line.position = position
+    return lines
+
+
+def report_rows(lines: list[Line]) -> list[dict]:
+    rows = []
+    for line in lines:
+        c = line.candidate
+        rows.append({
+            "order": line.position,
+            "reference": c.reference,
+            "effectiveReceivedAt": c.received_at,
+            "dutchDay": c.dutch_day,
+            "pillar": c.pillar,
+            "sector": c.sector,
+            "penvoerder": c.penvoerder,
+            "status": line.status,
+            "lottery": "yes" if line.lottery else "",
+            "lotteryKey": line.lottery_key,
+            **{f"amount:{name}": f"{c.amounts.get(name, Decimal(0)):.2f}" for name in CEILING_NAMES},
+            **{f"cumulative:{name}": f"{line.cumulative.get(name, Decimal(0)):.2f}" for name in CEILING_NAMES},
+        })
+    return rows

@@ -1,0 +1,163 @@
+"""Allocation (Artikel 3, Artikel 4, II.3.1, II.3.2, III.3.2) with hand-computed expectations."""
+
+from decimal import Decimal
+
+from imvo.allocation import (HELD, INCOMPLETE, REJECTED, SECTOR_CAP, WITHIN_CEILING, Candidate, allocate,
+                             lottery_key)
+from imvo.allocation_report import report_csv, report_html, report_pdf
+
+CEILINGS = {"pillar1-companies": Decimal("6000000"), "pillar1-cso": Decimal("3000000"), "pillar2": Decimal("2300000")}
+
+
+def candidate(reference, when, amount_companies=0, amount_cso=0, pillar=1, sector="metaal", complete=True, rejected=False,
+              amount_p2=0):
+    return Candidate(reference=reference, received_at=f"2023-{when}Z", request_id=reference, dutch_day=f"2023-{when[:5]}",
+                     pillar=pillar, sector=sector, penvoerder=f"{reference} B.V.",
+                     amounts={"pillar1-companies": Decimal(amount_companies), "pillar1-cso": Decimal(amount_cso),
+                              "pillar2": Decimal(amount_p2)},
+                     complete=complete, rejected=rejected)
+
+
+def statuses(lines):
+    return {line.candidate.reference: line.status for line in lines}
+
+
+def test_order_of_receipt_until_the_ceiling_is_reached_on_a_given_day():
+    # Companies' ceiling €6,000,000. Day 1: 2.0M + 2.5M = 4.5M fits. Day 2: 1.0M fits (5.5M).
+    # Day 3: 0.4M + 0.3M = 0.7M > 0.5M left: that day is drawn by lot; day 4 is held.
+    found = [candidate("A", "05-01T09:00:00.000", 2_000_000, sector="bouw"), candidate("B", "05-01T10:00:00.000", 2_500_000, sector="chemie"),
+             candidate("C", "05-02T09:00:00.000", 1_000_000, sector="energie"),
+             candidate("D", "05-03T09:00:00.000", 400_000, sector="metaal"), candidate("E", "05-03T09:30:00.000", 300_000, sector="textiel-en-kleding"),
+             candidate("F", "05-04T09:00:00.000", 50_000, sector="bouw")]
+    lines = allocate(found, CEILINGS, seed="seed-2023")
+    result = statuses(lines)
+    assert result["A"] == result["B"] == result["C"] == WITHIN_CEILING
+    assert {line.candidate.reference for line in lines if line.lottery} == {"D", "E"}
+    first = min(["D", "E"], key=lambda r: lottery_key("seed-2023", r))
+    second = ({"D", "E"} - {first}).pop()
+    assert result[first] == WITHIN_CEILING and result[second] == HELD
+    assert result["F"] == HELD  # after the ceiling was reached, later applications are held (II.3.1)
+    used = Decimal(5_500_000) + (Decimal(400_000) if first == "D" else Decimal(300_000))
+    assert lines[-1].cumulative["pillar1-companies"] == used
+
+
+def test_lottery_is_reproducible_and_depends_on_the_seed():
+    found = [candidate(f"R{i}", f"06-01T09:{i:02d}:00.000", 1_000_000, sector=s)
+             for i, s in enumerate(["bouw", "chemie", "energie", "metaal", "olie-en-gas", "textiel-en-kleding", "voedingsmiddelen"])]
+    winners = lambda seed: [l.candidate.reference for l in sorted(allocate(found, CEILINGS, seed), key=lambda l: l.lottery_key) if l.status == WITHIN_CEILING]
+    assert winners("published-seed") == winners("published-seed")
+    assert len(winners("published-seed")) == 6
+    seeds = {tuple(winners(f"seed-{n}")) for n in range(10)}
+    assert len(seeds) > 1
+
+
+def test_at_most_three_grants_per_sector():
+    found = [candidate(f"T{i}", f"07-0{i + 1}T09:00:00.000", 100_000, sector="textiel-en-kleding") for i in range(5)]
+    found.append(candidate("O", "07-08T09:00:00.000", 100_000, sector="other"))
+    result = statuses(allocate(found, CEILINGS, "s"))
+    assert [result[f"T{i}"] for i in range(5)] == [WITHIN_CEILING] * 3 + [SECTOR_CAP] * 2
+    assert result["O"] == WITHIN_CEILING
+
+
+def test_a_rejected_earlier_application_frees_room_for_a_later_one():
+    found = [candidate("BIG", "08-01T09:00:00.000", 5_900_000, sector="bouw"), candidate("LATE", "08-02T09:00:00.000", 500_000, sector="chemie")]
+    assert statuses(allocate(found, CEILINGS, "s"))["LATE"] == HELD
+    found[0].rejected = True
+    result = statuses(allocate(found, CEILINGS, "s"))
+    assert result == {"BIG": REJECTED, "LATE": WITHIN_CEILING}
+
+
+def test_incomplete_applications_wait_and_pillars_have_their_own_ceilings():
+    found = [candidate("INC", "09-01T09:00:00.000", 100_000, complete=False),
+             candidate("P2", "09-01T10:00:00.000", pillar=2, sector="", amount_p2=150_000),
+             candidate("CSO", "09-01T11:00:00.000", 0, 2_900_000, sector="energie"),
+             candidate("CSO2", "09-02T11:00:00.000", 0, 200_000, sector="bouw"),
+             candidate("COMP", "09-02T12:00:00.000", 1_000_000, 0, sector="metaal")]
+    result = statuses(allocate(found, CEILINGS, "s"))
+    assert result == {"INC": INCOMPLETE, "P2": WITHIN_CEILING, "CSO": WITHIN_CEILING, "CSO2": HELD, "COMP": WITHIN_CEILING}
+
+
+def test_report_as_csv_html_and_pdf_with_a_chart_per_ceiling():
+    found = [candidate("A", "05-01T09:00:00.000", 2_000_000, 50_000, sector="bouw"), candidate("B", "05-02T09:00:00.000", 4_500_000, sector="chemie")]
+    lines = allocate(found, CEILINGS, "report-seed")
+    csv_text = report_csv(lines).decode()
+    assert csv_text.splitlines()[0].startswith("order,reference,effectiveReceivedAt")
+    assert ",A," in csv_text and ",held," in csv_text
+    html = report_html(lines, CEILINGS, "report-seed", "2022-1")
+    assert html.count("<svg") == 3 and "report-seed" in html
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(report_pdf(html))).pages)
+    assert "aangehouden" in text and "binnen het plafond" in text and "€ 6.000.000" in text
+
+
+def _admin_event(path, body):
+    import json
+
+    from tests.conftest import load_event
+
+    event = load_event("submit-pillar1-valid.json")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["body"] = json.dumps(body)
+    return event
+
+
+def _store_examples(s3):
+    import importlib.util
+    import json
+
+    from imvo.settings import PROJECT_ROOT
+    from tests.conftest import load_event, load_fixture
+
+    spec = importlib.util.spec_from_file_location("submit_alloc_t", PROJECT_ROOT / "functions" / "submit" / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    receipts = []
+    for index, name in enumerate(["pillar1-complete.json", "pillar2-complete.json", "pillar1-incomplete.json"]):
+        event = load_event("submit-pillar1-valid.json")
+        event["body"] = json.dumps(load_fixture(name))
+        event["requestContext"]["requestId"] = f"alloc-{index}"
+        event["requestContext"]["timeEpoch"] += index * 1000
+        receipts.append(json.loads(module.handler(event)["body"]))
+    return receipts
+
+
+def test_cli_allocation_and_a_recorded_rejection(s3, tmp_path, capsys):
+    from imvo import admin_cli
+
+    receipts = _store_examples(s3)
+    assert admin_cli.main(["allocation", "--seed", "s-2023", "--out", str(tmp_path)]) == 0
+    rows = (tmp_path / "verdeling-2022-1.csv").read_text().splitlines()
+    assert [r.split(",")[7] for r in rows[1:]] == [WITHIN_CEILING, WITHIN_CEILING, INCOMPLETE]
+    assert (tmp_path / "verdeling-2022-1.pdf").read_bytes().startswith(b"%PDF-")
+    assert admin_cli.main(["reject", receipts[0]["reference"], "--reason", "criterion 2 of II.3.1 not met"]) == 0
+    assert admin_cli.main(["reject", receipts[0]["reference"], "--reason", "again"]) == 3  # decisions are written once
+    assert admin_cli.main(["allocation", "--seed", "s-2023", "--out", str(tmp_path)]) == 0
+    rows = (tmp_path / "verdeling-2022-1.csv").read_text().splitlines()
+    assert rows[1].split(",")[7] == REJECTED
+
+
+def test_admin_lambda_stores_the_bundle_and_answers_a_short_lived_link(s3):
+    import importlib.util
+    import json
+
+    from imvo.settings import PROJECT_ROOT
+    from tests.conftest import BUCKET
+
+    receipts = _store_examples(s3)
+    spec = importlib.util.spec_from_file_location("admin_t", PROJECT_ROOT / "functions" / "admin" / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    response = module.handler(_admin_event("/api/admin/bundles", {"day": receipts[0]["dutchDay"]}))
+    assert response["statusCode"] == 201, response["body"]
+    body = json.loads(response["body"])
+    assert body["applications"] == 3 and body["expiresInSeconds"] == 300
+    assert "X-Amz-Expires=300" in body["url"] or "Expires=" in body["url"]
+    stored = s3.get_object(Bucket=BUCKET, Key=body["key"])["Body"].read()
+    assert __import__("hashlib").sha256(stored).hexdigest() == body["sha256"]
+    response = module.handler(_admin_event("/api/admin/allocation", {"seed": "published"}))
+    assert response["statusCode"] == 201
+    assert set(json.loads(response["body"])["files"]) == {"verdeling-2022-1.csv", "verdeling-2022-1.html", "verdeling-2022-1.pdf"}
+    assert module.handler(_admin_event("/api/admin/bundles", {"day": "yesterday"}))["statusCode"] == 400
