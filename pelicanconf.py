@@ -55,9 +55,10 @@ MENU = {
            ("Search", "en/search/")],
 }
 
-# Plugins: the XML sitemap (pelican-sitemap), the regulation as PDF and the Pagefind search index.
+# Plugins: the XML sitemap (pelican-sitemap), the regulation as PDF, the Pagefind search index, and
+# our scripts minified.
 PLUGIN_PATHS = [str(ROOT / "plugins")]
-PLUGINS = ["pelican.plugins.sitemap", "regulation_pdf", "search_index"]
+PLUGINS = ["pelican.plugins.sitemap", "regulation_pdf", "search_index", "minify_assets"]
 SITEMAP = {"format": "xml", "exclude": ["404.html"],
            "priorities": {"articles": 0.5, "indexes": 0.5, "pages": 0.5},
            "changefreqs": {"articles": "monthly", "indexes": "monthly", "pages": "monthly"}}
@@ -76,4 +77,5 @@ DEMO_OPENINGS = [o for o in load_openings(DATA_DIR, Path(_extra)) if o.demo] if 
 # Escape everything by default (Markdown output is marked |safe where it is placed).
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
 
-JINJA_FILTERS = {"euro": format_euro, "date_text": format_date, "percentage": format_percentage}
+JINJA_FILTERS = {"euro": format_euro, "date_text": format_date, "percentage": format_percentage,
+                 "dict_without": lambda d, key: {k: v for k, v in d.items() if k != key}}

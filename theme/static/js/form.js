@@ -119,6 +119,7 @@
     var holder = document.createElement("div");
     holder.innerHTML = html;
     var row = holder.firstElementChild;
+    Array.prototype.forEach.call(row.querySelectorAll("[data-penvoerder-only]"), function (only) { only.remove(); });
     container.querySelector(":scope > .rows").appendChild(row);
     initRepeats(row, data);
     wireUploads(row);
@@ -135,6 +136,36 @@
       var existing = data ? getPath(data, path) : undefined;
       var count = Array.isArray(existing) ? existing.length : parseInt(container.getAttribute("data-default"), 10) || 0;
       for (var i = 0; i < count; i++) addRow(container, data);
+    });
+  }
+
+  function buildInstances() {
+    // The penvoerder: the partner rows' template under its own name, with its extra answers required.
+    Array.prototype.forEach.call(form.querySelectorAll("[data-instance-of]"), function (box) {
+      var container = form.querySelector('[data-repeat="' + box.getAttribute("data-instance-of") + '"]');
+      var prefix = box.getAttribute("data-instance-of") + ".__i0__";
+      var name = box.getAttribute("data-instance");
+      var html = container.querySelector(":scope > template").innerHTML
+        .split(prefix).join(name)
+        .split("f-" + prefix.replace(/\./g, "-")).join("f-" + name)
+        .split("__n0__").join("");
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var row = holder.firstElementChild;
+      row.querySelector(":scope > legend").remove();
+      row.querySelector(":scope > .remove-row").remove();
+      var required = (box.getAttribute("data-required") || "").split(" ");
+      Array.prototype.forEach.call(row.querySelectorAll("[data-penvoerder-only]"), function (only) {
+        while (only.firstChild) only.parentNode.insertBefore(only.firstChild, only);
+        only.remove();
+      });
+      required.forEach(function (key) {
+        var part = row.querySelector("#" + idFor(name + "." + key));
+        var optional = part && part.querySelector(":scope > legend .optional, :scope > h3 .optional");
+        if (optional) optional.remove();
+        if (part && part.matches(".repeat")) part.setAttribute("data-default", part.getAttribute("data-min"));
+      });
+      while (row.firstChild) box.appendChild(row.firstChild);
     });
   }
 
@@ -792,6 +823,7 @@
   });
 
   form.hidden = false;
+  buildInstances();
   var startStep = loadDraft();
   wireUploads(form);
   updateTotals();
