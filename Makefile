@@ -11,7 +11,7 @@ DEMO_OPENINGS ?= infra/local/demo-opening.json
 DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: run test test-unit test-integration test-e2e bench site bundle lock system-deps clean
+.PHONY: run test test-unit test-integration test-e2e bench site bundle allocation lock system-deps clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,13 @@ bundle: $(BIN)/.installed
 	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL-http://127.0.0.1:$(S3_PORT)} \
 	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
 	$(BIN)/imvo-admin bundle --day $(DAY)
+
+# The allocation report (CSV, HTML, PDF) of the first opening, with the published lottery seed.
+allocation: $(BIN)/.installed
+	@test -n "$(SEED)" || { echo "Give the published lottery seed: make allocation SEED=..."; exit 2; }
+	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL-http://127.0.0.1:$(S3_PORT)} \
+	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
+	$(BIN)/imvo-admin allocation --seed "$(SEED)"
 
 # Re-resolve every transitive pin from the direct pins in requirements.in.
 lock:
