@@ -8,12 +8,12 @@ import json
 from datetime import date
 
 from imvo.admin import allocation_files
-from imvo.apigw import json_response, parse_event, refusal_response, unavailable_response
+from imvo.apigw import api_handler, json_response
 from imvo.bundle import build_bundle, days_between
 from imvo.findings import REJECT, Finding
 from imvo.intake import Refusal
 from imvo.settings import load_settings
-from imvo.storage import AlreadyStored, ApplicationStore, StorageUnavailable, s3_client
+from imvo.storage import AlreadyStored, ApplicationStore, s3_client
 
 LINK_SECONDS = 300
 
@@ -45,32 +45,27 @@ def _store_and_link(client, store, key: str, content: bytes, content_type: str, 
         ExpiresIn=LINK_SECONDS)
 
 
-def handler(event, context=None):
+@api_handler
+def handler(request):
     settings = load_settings()
     client = s3_client()
     store = ApplicationStore(client, settings.submissions_bucket)
-    try:
-        request = parse_event(event)
-        body = _body(request.body)
-        if request.path.endswith("/allocation"):
-            seed = str(body.get("seed") or "")
-            if not seed:
-                raise Refusal("invalid", "Geef de gepubliceerde seed van de loting.", "Give the published lottery seed.",
-                              [Finding("$.seed", "schema:required", REJECT, "Verplicht.", "Required.")])
-            files = allocation_files(store, settings.data_dir, seed, str(body.get("opening") or "2022-1"))
-            links = {}
-            for name, content in files.items():
-                digest = hashlib.sha256(content).hexdigest()[:16]
-                kind = {"csv": "text/csv", "html": "text/html", "pdf": "application/pdf"}[name.rsplit(".", 1)[1]]
-                links[name] = _store_and_link(client, store, f"bundles/allocation/{digest}-{name}", content, kind, name)
-            return json_response(201, {"files": links, "expiresInSeconds": LINK_SECONDS})
-        days = [_day(body, "day")] if "day" in body else days_between(_day(body, "from"), _day(body, "to"))
-        bundle = build_bundle(store, days, settings.data_dir)
-        key = f"bundles/{days[0]}/{bundle.sha256}.zip"
-        url = _store_and_link(client, store, key, bundle.zip_bytes, "application/zip", bundle.filename)
-    except Refusal as refusal:
-        return refusal_response(refusal)
-    except StorageUnavailable:
-        return unavailable_response()
+    body = _body(request.body)
+    if request.path.endswith("/allocation"):
+        seed = str(body.get("seed") or "")
+        if not seed:
+            raise Refusal("invalid", "Geef de gepubliceerde seed van de loting.", "Give the published lottery seed.",
+                          [Finding("$.seed", "schema:required", REJECT, "Verplicht.", "Required.")])
+        files = allocation_files(store, settings.data_dir, seed, str(body.get("opening") or "2022-1"))
+        links = {}
+        for name, content in files.items():
+            digest = hashlib.sha256(content).hexdigest()[:16]
+            kind = {"csv": "text/csv", "html": "text/html", "pdf": "application/pdf"}[name.rsplit(".", 1)[1]]
+            links[name] = _store_and_link(client, store, f"bundles/allocation/{digest}-{name}", content, kind, name)
+        return json_response(201, {"files": links, "expiresInSeconds": LINK_SECONDS})
+    days = [_day(body, "day")] if "day" in body else days_between(_day(body, "from"), _day(body, "to"))
+    bundle = build_bundle(store, days, settings.data_dir)
+    key = f"bundles/{days[0]}/{bundle.sha256}.zip"
+    url = _store_and_link(client, store, key, bundle.zip_bytes, "application/zip", bundle.filename)
     return json_response(201, {"days": days, "applications": bundle.count, "key": key, "sha256": bundle.sha256,
                                "url": url, "expiresInSeconds": LINK_SECONDS})

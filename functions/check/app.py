@@ -1,17 +1,13 @@
 """Lambda handler for POST /api/applications/check: every finding and the calculator's result, nothing stored."""
 
-from imvo.apigw import json_response, parse_event, refusal_response
-from imvo.intake import Intake, Refusal
+from imvo.apigw import api_handler, json_response
+from imvo.intake import Intake
 
-_intake: Intake | None = None
+_intake: Intake | None = None  # built once per container; a dry run never touches storage
 
 
-def handler(event, context=None):
+@api_handler
+def handler(request):
     global _intake
-    try:
-        request = parse_event(event)
-        _intake = _intake or Intake.from_environment(with_storage=False)  # a dry run never touches storage
-        result = _intake.check(request.body, request.content_type, request.receipt)
-    except Refusal as refusal:
-        return refusal_response(refusal)
-    return json_response(200, result)
+    _intake = _intake or Intake.from_environment(with_storage=False)
+    return json_response(200, _intake.check(request.body, request.content_type, request.receipt))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .intake import Refusal
 from .receipt import Receipt
+from .storage import StorageUnavailable
 
 STATUS_OF_REFUSAL = {
     "invalid_json": 400,
@@ -87,3 +88,18 @@ def unavailable_response() -> dict:
         }, "findings": []}},
         headers={"retry-after": str(RETRY_AFTER_SECONDS)},
     )
+
+
+def api_handler(function):
+    """The edge every handler shares: parse the event, run `function(request)`, shape refusals and faults."""
+
+    def handler(event, context=None):
+        try:
+            return function(parse_event(event))
+        except Refusal as refusal:
+            return refusal_response(refusal)
+        except StorageUnavailable:
+            return unavailable_response()
+
+    handler.__doc__ = function.__doc__
+    return handler

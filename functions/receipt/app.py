@@ -6,31 +6,24 @@ function) and the submit function stays light.
 
 import base64
 
-from imvo.apigw import parse_event, refusal_response, unavailable_response
-from imvo.intake import Intake, Refusal, latest_version
+from imvo.apigw import api_handler
+from imvo.intake import Intake, latest_version
 from imvo.receipt_document import receipt_pdf
-from imvo.storage import StorageUnavailable
 
-_intake: Intake | None = None
+_intake: Intake | None = None  # built once per container
 
 
-def handler(event, context=None):
+@api_handler
+def handler(request):
     global _intake
-    try:
-        request = parse_event(event)
-        _intake = _intake or Intake.from_environment()
-        reference = request.path_parameters.get("reference", "")
-        original = _intake.authorised(reference, request.query.get("token"))
-        current = latest_version(original, _intake.store.supplements_of(reference))
-        pdf = receipt_pdf(original, current, _intake.settings.data_dir)
-    except Refusal as refusal:
-        return refusal_response(refusal)
-    except StorageUnavailable:
-        return unavailable_response()
+    _intake = _intake or Intake.from_environment()
+    reference = request.path_parameters.get("reference", "")
+    original = _intake.authorised(reference, request.query.get("token"))
+    current = latest_version(original, _intake.store.supplements_of(reference))
     return {
         "statusCode": 200,
         "headers": {"content-type": "application/pdf", "cache-control": "no-store",
                     "content-disposition": f'attachment; filename="ontvangstbewijs-{reference}.pdf"'},
-        "body": base64.b64encode(pdf).decode("ascii"),
+        "body": base64.b64encode(receipt_pdf(original, current, _intake.settings.data_dir)).decode("ascii"),
         "isBase64Encoded": True,
     }

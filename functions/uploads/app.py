@@ -2,35 +2,31 @@
 
 import json
 
-from imvo.apigw import json_response, parse_event, refusal_response, unavailable_response
+from imvo.apigw import api_handler, json_response
 from imvo.attachments import UploadRefused, presigned_upload, verify_upload
 from imvo.intake import Refusal
 from imvo.settings import load_settings
-from imvo.storage import StorageUnavailable, s3_client
+from imvo.storage import s3_client
 
-_client = None
+_client = None  # built once per container
 
 
-def handler(event, context=None):
+@api_handler
+def handler(request):
     global _client
-    settings = load_settings()
     _client = _client or s3_client()
+    bucket = load_settings().submissions_bucket
     try:
-        request = parse_event(event)
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError as error:
-            raise Refusal("invalid_json", "Geen geldige JSON.", "Not valid JSON.") from error
-        body = body if isinstance(body, dict) else {}
+        body = json.loads(request.body or b"{}")
+    except ValueError as error:
+        raise Refusal("invalid_json", "Geen geldige JSON.", "Not valid JSON.") from error
+    body = body if isinstance(body, dict) else {}
+    try:
         if request.path.endswith("/verify"):
-            result = verify_upload(_client, settings.submissions_bucket, str(body.get("key", ""))).as_dict()
-            del result["path"]
-        else:
-            result = presigned_upload(_client, settings.submissions_bucket, body)
+            verified = verify_upload(_client, bucket, str(body.get("key", ""))).as_dict()
+            del verified["path"]
+            return json_response(200, verified)
+        return json_response(201, presigned_upload(_client, bucket, body))
     except UploadRefused as refused:
-        return refusal_response(Refusal("invalid", refused.finding.message_nl, refused.finding.message_en, [refused.finding]))
-    except Refusal as refusal:
-        return refusal_response(refusal)
-    except StorageUnavailable:
-        return unavailable_response()
-    return json_response(201 if not request.path.endswith("/verify") else 200, result)
+        finding = refused.finding
+        raise Refusal("invalid", finding.message_nl, finding.message_en, [finding]) from refused

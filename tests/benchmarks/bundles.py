@@ -2,43 +2,25 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 import time
 from pathlib import Path
-
-import boto3
-from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = 200
 
 
 def run() -> None:
-    sys.path.insert(0, str(ROOT / "functions"))
-    sys.path.insert(0, str(ROOT))
     import weasyprint
 
-    from imvo.attachments import referenced_attachments, verify_upload
-    from imvo.bundle import application_html, build_bundle
-    from imvo.embedded_s3 import create_submissions_bucket
-    from imvo.storage import ApplicationStore
-    from tests.conftest import BUCKET, load_event, load_fixture, upload_fixture_attachments
+    from tests.benchmarks.world import intake_world
 
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-1",
-                       "IMVO_SUBMISSIONS_BUCKET": BUCKET})
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    with mock_aws():
-        client = boto3.client("s3")
-        create_submissions_bucket(client, BUCKET)
-        upload_fixture_attachments(client)
-        for _, reference in referenced_attachments(load_fixture("pillar1-complete.json")):
-            verify_upload(client, BUCKET, reference["key"])
-        spec = importlib.util.spec_from_file_location("submit_bundle_bench", ROOT / "functions" / "submit" / "app.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+    with intake_world() as (client, module):
+        from imvo.bundle import application_html, build_bundle
+        from imvo.storage import ApplicationStore
+        from tests.conftest import BUCKET, load_event, load_fixture
+
         event = load_event("submit-pillar1-valid.json")
         document = load_fixture("pillar1-complete.json")
         for i in range(COUNT):

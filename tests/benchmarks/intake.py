@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import statistics
@@ -10,9 +9,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import boto3
-from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = 300
@@ -32,31 +28,13 @@ def _cold_import_seconds(code: str) -> float:
 
 
 def run() -> None:
-    sys.path.insert(0, str(ROOT / "functions"))
-    sys.path.insert(0, str(ROOT))
-    from imvo.storage import encode_document
-    from imvo.validation import validator_for
-    from tests.conftest import BUCKET, load_event, load_fixture, upload_fixture_attachments
+    from tests.benchmarks.world import intake_world
 
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-1",
-                       "IMVO_SUBMISSIONS_BUCKET": BUCKET})
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    with mock_aws():
-        client = boto3.client("s3")
-        from imvo.embedded_s3 import create_submissions_bucket
+    with intake_world() as (client, module):
+        from imvo.validation import validator_for
+        from tests.conftest import BUCKET, load_event
 
-        create_submissions_bucket(client, BUCKET)
-        upload_fixture_attachments(client)
-        from imvo.attachments import referenced_attachments, verify_upload
-
-        # As the form does: each upload is verified once when it lands (POST /api/uploads/verify).
-        for _, reference in referenced_attachments(load_fixture("pillar1-complete.json")):
-            verify_upload(client, BUCKET, reference["key"])
-        spec = importlib.util.spec_from_file_location("submit_bench", ROOT / "functions" / "submit" / "app.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
         event = load_event("submit-pillar1-valid.json")
-        document = load_fixture("pillar1-complete.json")
         validator = validator_for(ROOT / "schemas", 1)
         stored_bytes = None
 
@@ -86,7 +64,6 @@ def run() -> None:
         for i in range(RUNS):  # interleaved, so both see the same machine
             handler_times.append(handler_once(i))
             floor_times.append(floor_once(i))
-        del document
 
     h50, h99 = _percentile(handler_times, 0.50), _percentile(handler_times, 0.99)
     f50, f99 = _percentile(floor_times, 0.50), _percentile(floor_times, 0.99)

@@ -43,5 +43,8 @@ def cso(name: str, number: str) -> dict:
             "budget": [{"year": 1, "hours": 600, "hourlyRate": 80, "travelCosts": 1500}]}
 
 
-def next_step(page) -> None:
+def next_step(page, check=None) -> None:
+    """Save and continue; `check(page)` first looks at the step as it stands (e.g. axe)."""
+    if check:
+        check(page)
     page.locator("section.step:not([hidden]) [data-go=next]").click()

@@ -59,26 +59,21 @@ PILLAR_1_PARTNERS = [company("Wolwerk B.V.", "22223333"), company("Naald & Draad
 
 def fill_pillar_1(page, portal, penvoerder_name="Linnen Huis B.V.", axe=False):
     page.goto(portal.site + "/en/apply/pillar-1/")
-    if axe:
-        no_violations(page)
+    check = no_violations if axe else None
     page.select_option("#f-sector", "textiel-en-kleding")
     page.fill("#f-project-title", "Fair linen from field to shop")
     page.fill("#f-project-summary", "Five Dutch textile companies jointly address forced labour risks in their linen supply chain.")
     # Two years, ending before 31 August 2028 (II.1.5).
     page.fill("#f-project-startDate", "2023-09-01")
     page.fill("#f-project-endDate", "2025-08-31")
-    next_step(page)
+    next_step(page, check)
     fill_organisation(page, "penvoerder", PILLAR_1_PENVOERDER | {"name": penvoerder_name}, 1)
     page.fill("#f-penvoerder-contact-name", "Fatima El Amrani")
     page.fill("#f-penvoerder-contact-email", "fatima@linnenhuis.example")
-    if axe:
-        no_violations(page)
-    next_step(page)
+    next_step(page, check)
     for index, partner in enumerate(PILLAR_1_PARTNERS):
         fill_organisation(page, f"partners.{index}", partner, 1)
-    if axe:
-        no_violations(page)
-    next_step(page)
+    next_step(page, check)
     page.check("#f-plan-phaseA-steps-1")
     page.check("#f-plan-phaseA-steps-2")
     page.fill("#f-plan-phaseA-description", "A joint risk analysis with stakeholders in India and a consolidated plan of approach.")
@@ -86,16 +81,14 @@ def fill_pillar_1(page, portal, penvoerder_name="Linnen Huis B.V.", axe=False):
     page.fill("#f-plan-phaseB-description", "Joint leverage on spinning mills to end forced overtime, monitored with workers.")
     page.fill("#f-plan-independentExpert-name", "Prof. M. de Wit")
     page.fill("#f-plan-independentExpert-expertise", "Fifteen years of OECD due diligence practice in textile chains.")
-    next_step(page)
+    next_step(page, check)
     for field, name in (("planOfApproach", "plan.pdf"), ("budget", "budget.pdf"), ("cooperationAgreement", "agreement.pdf")):
         page.set_input_files(f"#f-attachments-{field}-file", files=[pdf_file(name)])
         page.wait_for_selector(f"#f-attachments-{field}-status:has-text('Uploaded and checked')")
-    if axe:
-        no_violations(page)
-    next_step(page)
+    next_step(page, check)
     for declaration in ("oecdGuidelines", "fmoExclusionList", "individualResponsibility", "integrityPolicy"):
         page.check(f"#f-declarations-{declaration}")
-    next_step(page)
+    next_step(page, check)
     page.wait_for_selector("#step-check:not([hidden]) #answers dt")
 
 
@@ -148,13 +141,12 @@ def test_pillar_1_complete_application_with_five_companies_and_three_uploads(fre
 def test_pillar_2_in_dutch(fresh, portal):
     page = fresh
     page.goto(portal.site + "/aanvragen/pijler-2/formulier/")
-    no_violations(page)
     page.check("#f-activityTypes-basic")
     page.fill("#f-covenant-name", "Convenant Verantwoord Goud")
     page.fill("#f-covenant-signedDate", "2017-06-01")
     page.fill("#f-covenant-endDate", "2029-12-31")
     page.check("#f-covenant-ministerIsParty-true")
-    next_step(page)
+    next_step(page, no_violations)
     fill_organisation(page, "penvoerder", cso("Stichting Eerlijk Goud", "66667777"), 2)
     page.fill("#f-penvoerder-contact-name", "Joris Bakker")
     page.fill("#f-penvoerder-contact-email", "joris@eerlijkgoud.example")
@@ -162,22 +154,21 @@ def test_pillar_2_in_dutch(fresh, portal):
     page.fill("#f-penvoerder-annualBudgets-0-amount", "750000")
     page.fill("#f-penvoerder-annualBudgets-1-year", "2021")
     page.fill("#f-penvoerder-annualBudgets-1-amount", "690000")
-    no_violations(page)
-    next_step(page)
+    next_step(page, no_violations)
     fill_organisation(page, "partners.0", cso("Stichting Mijnbouw Watch", "77778888"), 2)
     page.fill("#f-roleDivision", "Eerlijk Goud coördineert; Mijnbouw Watch brengt de kennis van lokale partners in.")
-    next_step(page)
+    next_step(page, no_violations)
     page.fill("#f-project-title", "Inzet in het goudconvenant")
     page.fill("#f-project-summary", "Basisactiviteiten van twee organisaties in het convenant.")
     page.fill("#f-project-startDate", "2023-07-01")
     page.fill("#f-project-endDate", "2024-06-30")
-    next_step(page)
+    next_step(page, no_violations)
     page.set_input_files("#f-attachments-cvs-file", files=[pdf_file("cv-joris.pdf"), pdf_file("cv-anna.pdf")])
     page.wait_for_selector("[data-list-for='attachments.cvs'] li:nth-child(2)")
-    next_step(page)
+    next_step(page, no_violations)
     for declaration in ("integrityPolicy", "supportOfOtherParties", "noOtherForeignAffairsFunding"):
         page.check(f"#f-declarations-{declaration}")
-    next_step(page)
+    next_step(page, no_violations)
     page.wait_for_selector("#step-check:not([hidden]) #answers dt")
     assert "Wijzig" in page.text_content("#answers")
     no_violations(page)

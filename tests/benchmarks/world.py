@@ -1,0 +1,39 @@
+"""The stored world the benchmarks start from: moto S3, the bucket, verified fixture uploads, the submit handler."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import boto3
+from moto import mock_aws
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def intake_world():
+    """Yields (S3 client, submit handler module) inside moto, as the form leaves things before submitting."""
+    sys.path.insert(0, str(ROOT / "functions"))
+    sys.path.insert(0, str(ROOT))
+    from imvo.attachments import referenced_attachments, verify_upload
+    from imvo.embedded_s3 import create_submissions_bucket
+    from tests.conftest import BUCKET, load_fixture, upload_fixture_attachments
+
+    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-1",
+                       "IMVO_SUBMISSIONS_BUCKET": BUCKET})
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    with mock_aws():
+        client = boto3.client("s3")
+        create_submissions_bucket(client, BUCKET)
+        upload_fixture_attachments(client)
+        # As the form does: each upload is verified once when it lands (POST /api/uploads/verify).
+        for _, reference in referenced_attachments(load_fixture("pillar1-complete.json")):
+            verify_upload(client, BUCKET, reference["key"])
+        spec = importlib.util.spec_from_file_location("submit_bench", ROOT / "functions" / "submit" / "app.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield client, module
