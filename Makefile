@@ -57,12 +57,14 @@ bundle: $(BIN)/.installed
 	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
 	$(BIN)/imvo-admin bundle --day $(DAY)
 
-# The allocation report (CSV, HTML, PDF) of the first opening, with the published lottery seed.
+# The allocation report (CSV, HTML, PDF) of an opening (OPENING=demo for `make run`'s), with the
+# published lottery seed.
+OPENING ?= 2022-1
 allocation: $(BIN)/.installed
 	@test -n "$(SEED)" || { echo "Give the published lottery seed: make allocation SEED=..."; exit 2; }
 	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL-http://127.0.0.1:$(S3_PORT)} \
 	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
-	$(BIN)/imvo-admin allocation --seed "$(SEED)"
+	$(BIN)/imvo-admin allocation --seed "$(SEED)" --opening "$(OPENING)"
 
 # Re-resolve every transitive pin from the direct pins in requirements.in.
 lock:

@@ -9,6 +9,7 @@ sys.path.insert(0, str(ROOT / "functions"))
 
 from imvo.programme import load_facts, load_openings  # noqa: E402
 from imvo.settings import ENV_EXTRA_OPENINGS  # noqa: E402
+from imvo.attachments import MAX_ATTACHMENT_BYTES  # noqa: E402
 from imvo.texts import format_date, format_euro, format_percentage  # noqa: E402
 from imvo.validation import available_pillars, resolved_schema  # noqa: E402
 
@@ -69,6 +70,8 @@ EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
 DATA_DIR = ROOT / "content" / "data"
 PROGRAMME = load_facts(DATA_DIR)
 SCHEMAS = {pillar: resolved_schema(ROOT / "schemas", pillar) for pillar in available_pillars(ROOT / "schemas")}
+
+UPLOAD_MAX_BYTES = MAX_ATTACHMENT_BYTES
 
 # `make run` sets IMVO_EXTRA_OPENINGS_FILE to the demo opening: the site then shows a banner for it.
 _extra = os.environ.get(ENV_EXTRA_OPENINGS)

@@ -16,17 +16,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .findings import WARNING, Finding
 from .periods import add_months, months_started, project_year_count
+from .programme import Limits
+from .texts import format_euro, format_percentage
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
-
-HOURLY_RATE_MAX = Decimal("87.50")  # I.4.1, I.4.2 a
-PROJECT_MANAGEMENT_MAX_SHARE = Decimal("0.10")  # I.4.1: of the total number of days
-TRAVEL_MAX_SHARE = Decimal("0.10")  # I.4.2 b: of the total eligible costs
-P1_COMPANY_SHARE, P1_COMPANY_MAX_PER_YEAR = Decimal("0.50"), Decimal("200000")  # II.1.6
-P1_CSO_SHARE, P1_CSO_MAX_PER_YEAR = Decimal("1.00"), Decimal("100000")  # II.1.6
-P2_MAX_PER_YEAR = Decimal("150000")  # III.1.6
-DE_MINIMIS_MAX = Decimal("200000")  # II.1.7, over three fiscal years
 
 # I.4.3: cost types that are never eligible (the schema's otherCosts.costType values).
 NON_ELIGIBLE_COST_TYPES = {
@@ -48,8 +42,6 @@ def money(value) -> Decimal:
 
 
 def euro_text(amount: Decimal) -> tuple[str, str]:
-    from .texts import format_euro
-
     return format_euro(amount, "nl"), format_euro(amount, "en")
 
 
@@ -106,18 +98,18 @@ def organisations(document: dict) -> list[tuple[str, dict]]:
     return found
 
 
-def _cost_lines(document: dict, findings: list[Finding]) -> list[PartnerYear]:
+def _cost_lines(document: dict, findings: list[Finding], limits: Limits) -> list[PartnerYear]:
     lines = []
     for index, (path, organisation) in enumerate(organisations(document)):
         for position, year in enumerate(organisation.get("budget") or []):
             here = f"{path}.budget[{position}]"
             rate = money(year.get("hourlyRate"))
-            if rate > HOURLY_RATE_MAX:
-                nl, en = euro_text(HOURLY_RATE_MAX)
+            if rate > limits.hourly_rate_max:
+                nl, en = euro_text(limits.hourly_rate_max)
                 findings.append(Finding(f"{here}.hourlyRate", "I.4.2", WARNING,
                     f"Het uurtarief is hoger dan het maximum van {nl}; alleen {nl} per uur is subsidiabel (I.4.1, I.4.2 a).",
                     f"The hourly rate exceeds the maximum of {en}; only {en} per hour is eligible (I.4.1, I.4.2 a)."))
-                rate = HOURLY_RATE_MAX
+                rate = limits.hourly_rate_max
             hours = Decimal(str(year.get("hours") or 0))
             pm_hours = min(Decimal(str(year.get("projectManagementHours") or 0)), hours)
             other = money(year.get("thirdPartyCosts")) + money(year.get("subsistenceCosts"))
@@ -136,43 +128,47 @@ def _cost_lines(document: dict, findings: list[Finding]) -> list[PartnerYear]:
     return lines
 
 
-def _caps(lines: list[PartnerYear], findings: list[Finding]) -> tuple[Decimal, Decimal]:
+def _caps(lines: list[PartnerYear], findings: list[Finding], limits: Limits) -> tuple[Decimal, Decimal]:
     """Factors that bring project management (I.4.1) and travel (I.4.2 b) within their maximum."""
     total_hours = sum((l.hours for l in lines), ZERO)
     pm_hours = sum((l.project_management_hours for l in lines), ZERO)
     pm_factor = Decimal(1)
-    if pm_hours and pm_hours > PROJECT_MANAGEMENT_MAX_SHARE * total_hours:
-        pm_factor = PROJECT_MANAGEMENT_MAX_SHARE * total_hours / pm_hours
+    pm_share = limits.project_management_max_share
+    if pm_hours and pm_hours > pm_share * total_hours:
+        pm_factor = pm_share * total_hours / pm_hours
         share = (pm_hours / total_hours * 100).quantize(Decimal("0.1"))
+        most_nl, most_en = format_percentage(pm_share, "nl"), format_percentage(pm_share, "en")
         findings.append(Finding("$.penvoerder.budget", "I.4.1", WARNING,
-            f"Projectmanagement is {share}% van de opgevoerde uren; maximaal 10% is subsidiabel (I.4.1). Het deel daarboven telt niet mee.",
-            f"Project management is {share}% of the hours; at most 10% is eligible (I.4.1). The part above that does not count."))
+            f"Projectmanagement is {share}% van de opgevoerde uren; maximaal {most_nl} is subsidiabel (I.4.1). Het deel daarboven telt niet mee.",
+            f"Project management is {share}% of the hours; at most {most_en} is eligible (I.4.1). The part above that does not count."))
     travel = sum((l.travel for l in lines), ZERO)
     rest = sum((l.labour - l.project_management_labour * (1 - pm_factor) + l.other for l in lines), ZERO)
     travel_factor = Decimal(1)
     # travel ≤ 10% of (rest + travel)  ⇔  travel ≤ rest / 9
-    allowed = rest * TRAVEL_MAX_SHARE / (1 - TRAVEL_MAX_SHARE)
+    allowed = rest * limits.travel_max_share / (1 - limits.travel_max_share)
     if travel > allowed:
         travel_factor = allowed / travel
         nl, en = euro_text(money(allowed))
+        share_nl, share_en = format_percentage(limits.travel_max_share, "nl"), format_percentage(limits.travel_max_share, "en")
         findings.append(Finding("$.penvoerder.budget", "I.4.2", WARNING,
-            f"De reiskosten zijn meer dan 10% van de totale subsidiabele kosten (I.4.2 b); {nl} telt mee.",
-            f"Travel costs are more than 10% of the total eligible costs (I.4.2 b); {en} counts."))
+            f"De reiskosten zijn meer dan {share_nl} van de totale subsidiabele kosten (I.4.2 b); {nl} telt mee.",
+            f"Travel costs are more than {share_en} of the total eligible costs (I.4.2 b); {en} counts."))
     return pm_factor, travel_factor
 
 
-def _de_minimis_room(organisation: dict, fiscal_year: int) -> Decimal:
+def _de_minimis_room(organisation: dict, fiscal_year: int, limits: Limits) -> Decimal:
     """II.1.7: €200,000 per company over three fiscal years: this one and the two before."""
+    first = fiscal_year - limits.de_minimis_fiscal_years + 1
     earlier = sum((money(aid.get("amount")) for aid in (organisation.get("deMinimis") or {}).get("previousAid") or []
-                   if fiscal_year - 2 <= int(aid.get("fiscalYear", 0)) <= fiscal_year), ZERO)
-    return max(ZERO, DE_MINIMIS_MAX - earlier)
+                   if first <= int(aid.get("fiscalYear", 0)) <= fiscal_year), ZERO)
+    return max(ZERO, limits.de_minimis_max - earlier)
 
 
-def calculate(document: dict, submitted_on: date) -> Calculation:
+def calculate(document: dict, submitted_on: date, limits: Limits) -> Calculation:
     pillar = document.get("pillar")
     result = Calculation(pillar=pillar)
-    lines = _cost_lines(document, result.findings)
-    pm_factor, travel_factor = _caps(lines, result.findings)
+    lines = _cost_lines(document, result.findings, limits)
+    pm_factor, travel_factor = _caps(lines, result.findings, limits)
     orgs = organisations(document)
     eligible = {id(l): l.eligible(pm_factor, travel_factor) for l in lines}
     result.eligible_costs = sum(eligible.values(), ZERO)
@@ -182,11 +178,11 @@ def calculate(document: dict, submitted_on: date) -> Calculation:
         eligible_of_partner[l.partner] += eligible[id(l)]
 
     if pillar == 1:
-        groups = {"companies": (COMPANY_KINDS, P1_COMPANY_SHARE, P1_COMPANY_MAX_PER_YEAR),
-                  "cso": (("cso",), P1_CSO_SHARE, P1_CSO_MAX_PER_YEAR)}
+        groups = {"companies": (COMPANY_KINDS, limits.p1_company_share, limits.p1_company_max_per_year),
+                  "cso": (("cso",), limits.p1_cso_share, limits.p1_cso_max_per_year)}
     else:
-        groups = {"pillar2": (None, Decimal(1), P2_MAX_PER_YEAR)}
-    year_caps = _year_caps(document, pillar)
+        groups = {"pillar2": (None, Decimal(1), limits.p2_max_per_year)}
+    year_caps = _year_caps(document, pillar, limits)
 
     for year in sorted({l.year for l in lines}):
         row = {"year": year, "eligible": {}, "income": {}, "subsidy": {}}
@@ -206,12 +202,12 @@ def calculate(document: dict, submitted_on: date) -> Calculation:
         for index, (path, organisation) in enumerate(orgs):
             if organisation.get("kind") != "company":
                 continue
-            room = _de_minimis_room(organisation, submitted_on.year)
+            room = _de_minimis_room(organisation, submitted_on.year, limits)
             if subsidy_of_partner[index] > room:
                 nl, en = euro_text(room)
                 result.findings.append(Finding(f"{path}.deMinimis.previousAid", "II.1.7", WARNING,
-                    f"Met de eerder ontvangen de-minimissteun kan deze onderneming nog {nl} ontvangen (maximaal € 200.000 per drie belastingjaren, II.1.7).",
-                    f"With the de minimis aid it received before, this company can receive {en} more (at most €200,000 over three fiscal years, II.1.7)."))
+                    f"Met de eerder ontvangen de-minimissteun kan deze onderneming nog {nl} ontvangen (maximaal {euro_text(limits.de_minimis_max)[0]} per drie belastingjaren, II.1.7).",
+                    f"With the de minimis aid it received before, this company can receive {en} more (at most {euro_text(limits.de_minimis_max)[1]} over three fiscal years, II.1.7)."))
                 subsidy_of_partner[index] = room
 
     for index, (path, organisation) in enumerate(orgs):
@@ -227,7 +223,7 @@ def calculate(document: dict, submitted_on: date) -> Calculation:
     return result
 
 
-def _year_caps(document: dict, pillar: int) -> dict[int, Decimal]:
+def _year_caps(document: dict, pillar: int, limits: Limits) -> dict[int, Decimal]:
     """III.1.6: €150,000 per project year; a project year under twelve months pro rata per month."""
     if pillar != 2:
         return {}
@@ -239,5 +235,5 @@ def _year_caps(document: dict, pillar: int) -> dict[int, Decimal]:
     caps = {}
     for year in range(1, project_year_count(start, end) + 1):
         months = min(12, months_started(add_months(start, 12 * (year - 1)), end))
-        caps[year] = money(P2_MAX_PER_YEAR * months / 12)
+        caps[year] = money(limits.p2_max_per_year * months / 12)
     return caps

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .attachments import verify_attachments
 from .findings import REJECT, Finding
-from .programme import Opening, opening_for
+from .programme import Opening, load_limits, opening_for
 from .receipt import Receipt, format_dutch_for_people
 from .rules import Judgement, judge
 from .settings import Settings
@@ -145,7 +145,7 @@ class Intake:
         findings = schema_findings(self.settings.schema_dir, pillar, document)
         if findings:
             return findings, None
-        judgement = judge(document, receipt.received_dutch.date())
+        judgement = judge(document, receipt.received_dutch.date(), limits=load_limits(self.settings.data_dir))
         return judgement.findings, judgement
 
     def check(self, body: bytes, content_type: str | None, receipt: Receipt) -> dict:

@@ -15,16 +15,9 @@ from typing import Callable, Iterable
 from .calculator import Calculation, calculate, money, organisations
 from .findings import INCOMPLETE, REJECT, WARNING, Finding
 from .periods import add_months, lasts_at_least, lasts_at_most
+from .programme import Limits, load_limits
 from .texts import format_date, format_euro
 
-P1_MIN_COMPANIES = 5  # II.1.3
-P1_MIN_MONTHS, P1_MAX_MONTHS = 24, 36  # II.1.5
-P1_END_BY = date(2028, 8, 31)  # II.1.5
-P1_START_WITHIN_MONTHS_OF_GRANT = 6  # II.1.5
-P2_MAX_MONTHS = 36  # III.1.5
-P2_END_BY = date(2025, 12, 31)  # III.1.5
-P2_START_WITHIN_MONTHS_OF_SUBMISSION = 6  # III.1.5
-P2_MIN_ANNUAL_BUDGET = 500000  # III.1.3
 NETHERLANDS = "NL"
 
 
@@ -35,6 +28,7 @@ class Case:
     document: dict
     submitted_on: date  # Dutch calendar day of receipt
     calculation: Calculation
+    limits: Limits
     grant_date: date | None = None  # known when RVO assesses; None at submission
 
     @property
@@ -76,10 +70,14 @@ def rule(*pillars: int):
     return register
 
 
-def judge(document: dict, submitted_on: date, grant_date: date | None = None) -> Judgement:
+def judge(document: dict, submitted_on: date, grant_date: date | None = None, limits: Limits | None = None) -> Judgement:
     """All findings about a schema-valid application, and the calculator's result."""
-    calculation = calculate(document, submitted_on)
-    case = Case(document, submitted_on, calculation, grant_date)
+    if limits is None:
+        from .settings import load_settings
+
+        limits = load_limits(load_settings().data_dir)
+    calculation = calculate(document, submitted_on, limits)
+    case = Case(document, submitted_on, calculation, limits, grant_date)
     findings = list(calculation.findings)
     for check in RULES[document["pillar"]]:
         findings.extend(check(case))
@@ -98,7 +96,7 @@ def five_dutch_companies(case: Case):
     """II.1.3: at least five companies established in NL, not trade associations, not mainly consultancy."""
     qualifying = [o for _, o in organisations(case.document)
                   if o.get("kind") == "company" and not o.get("mainlyConsultancy") and _is_established_in_nl(o)]
-    if len(qualifying) < P1_MIN_COMPANIES:
+    if len(qualifying) < case.limits.p1_min_companies:
         yield Finding("$.partners", "II.1.3", REJECT,
             f"Het samenwerkingsverband heeft {len(qualifying)} in Nederland gevestigde ondernemingen die meetellen; er zijn er minstens vijf nodig. "
             "Brancheorganisaties, maatschappelijke organisaties en ondernemingen die hoofdzakelijk adviseren tellen niet mee (II.1.3).",
@@ -147,17 +145,18 @@ def pillar_1_duration(case: Case):
     if end < start:
         yield Finding("$.project.endDate", "II.1.5", REJECT, "De einddatum ligt vóór de startdatum.", "The end date is before the start date.")
         return
-    if not lasts_at_least(start, end, P1_MIN_MONTHS):
+    if not lasts_at_least(start, end, case.limits.p1_min_months):
         yield Finding("$.project.endDate", "II.1.5", REJECT,
             "De activiteiten duren minimaal 2 jaar (II.1.5).", "The activities must last at least 2 years (II.1.5).")
-    if not lasts_at_most(start, end, P1_MAX_MONTHS):
+    if not lasts_at_most(start, end, case.limits.p1_max_months):
         yield Finding("$.project.endDate", "II.1.5", REJECT,
             "De activiteiten duren maximaal 3 jaar (II.1.5).", "The activities may last at most 3 years (II.1.5).")
-    if end > P1_END_BY:
+    end_by = case.limits.p1_end_by
+    if end > end_by:
         yield Finding("$.project.endDate", "II.1.5", REJECT,
-            f"De activiteiten zijn uiterlijk {format_date(P1_END_BY, 'nl')} afgerond (II.1.5).",
-            f"The activities must be completed by {format_date(P1_END_BY, 'en')} (II.1.5).")
-    latest_start = add_months(case.grant_date or case.submitted_on, P1_START_WITHIN_MONTHS_OF_GRANT)
+            f"De activiteiten zijn uiterlijk {format_date(end_by, 'nl')} afgerond (II.1.5).",
+            f"The activities must be completed by {format_date(end_by, 'en')} (II.1.5).")
+    latest_start = add_months(case.grant_date or case.submitted_on, case.limits.p1_start_within_months_of_grant)
     if start > latest_start:
         if case.grant_date:
             yield Finding("$.project.startDate", "II.1.5", REJECT,
@@ -299,10 +298,10 @@ def pillar_2_penvoerder(case: Case):
     expected_years = {case.submitted_on.year - 1, case.submitted_on.year - 2}
     budgets = penvoerder.get("annualBudgets") or []
     for index, budget in enumerate(budgets):
-        if money(budget.get("amount")) < P2_MIN_ANNUAL_BUDGET:
+        if money(budget.get("amount")) < case.limits.p2_min_annual_budget:
             yield Finding(f"$.penvoerder.annualBudgets[{index}].amount", "III.1.3", REJECT,
-                f"De jaarbegroting van de penvoerder is in elk van de afgelopen 2 jaar minstens € 500.000; in {budget.get('year')} was die lager (III.1.3).",
-                f"The penvoerder's annual budget is at least €500,000 in each of the last 2 years; in {budget.get('year')} it was lower (III.1.3).")
+                f"De jaarbegroting van de penvoerder is in elk van de afgelopen 2 jaar minstens {format_euro(case.limits.p2_min_annual_budget, 'nl')}; in {budget.get('year')} was die lager (III.1.3).",
+                f"The penvoerder's annual budget is at least {format_euro(case.limits.p2_min_annual_budget, 'en')} in each of the last 2 years; in {budget.get('year')} it was lower (III.1.3).")
     if {b.get("year") for b in budgets} != expected_years:
         years = " en ".join(str(y) for y in sorted(expected_years))
         yield Finding("$.penvoerder.annualBudgets", "III.1.3", INCOMPLETE,
@@ -369,7 +368,7 @@ def pillar_2_duration(case: Case):
     if end < start:
         yield Finding("$.project.endDate", "III.1.5", REJECT, "De einddatum ligt vóór de startdatum.", "The end date is before the start date.")
         return
-    if not lasts_at_most(start, end, P2_MAX_MONTHS):
+    if not lasts_at_most(start, end, case.limits.p2_max_months):
         yield Finding("$.project.endDate", "III.1.5", REJECT,
             "De activiteiten worden binnen 3 jaar uitgevoerd (III.1.5).", "The activities are carried out within 3 years (III.1.5).")
     covenant_end = date.fromisoformat(case.document["covenant"]["endDate"])
@@ -377,11 +376,12 @@ def pillar_2_duration(case: Case):
         yield Finding("$.project.endDate", "III.1.5", REJECT,
             f"De activiteiten lopen niet langer dan het convenant, dat eindigt op {format_date(covenant_end, 'nl')} (III.1.5).",
             f"The activities do not run longer than the agreement, which ends on {format_date(covenant_end, 'en')} (III.1.5).")
-    if end > P2_END_BY:
+    end_by = case.limits.p2_end_by
+    if end > end_by:
         yield Finding("$.project.endDate", "III.1.5", REJECT,
-            f"De activiteiten zijn uiterlijk {format_date(P2_END_BY, 'nl')} afgerond (III.1.5).",
-            f"The activities must be completed by {format_date(P2_END_BY, 'en')} (III.1.5).")
-    latest_start = add_months(case.submitted_on, P2_START_WITHIN_MONTHS_OF_SUBMISSION)
+            f"De activiteiten zijn uiterlijk {format_date(end_by, 'nl')} afgerond (III.1.5).",
+            f"The activities must be completed by {format_date(end_by, 'en')} (III.1.5).")
+    latest_start = add_months(case.submitted_on, case.limits.p2_start_within_months_of_submission)
     if start > latest_start:
         yield Finding("$.project.startDate", "III.1.5", REJECT,
             f"De uitvoering start uiterlijk 6 maanden na de aanvraag, dus uiterlijk {format_date(latest_start, 'nl')} (III.1.5).",
@@ -396,8 +396,8 @@ def pillar_2_ceiling_per_year(case: Case):
         if requested > row["subsidy"]["pillar2"]:
             nl, en = format_euro(row["subsidy"]["pillar2"], "nl"), format_euro(row["subsidy"]["pillar2"], "en")
             yield Finding("$.penvoerder.budget", "III.1.6", WARNING,
-                f"In projectjaar {row['year']} is maximaal {nl} subsidie mogelijk (€ 150.000 op jaarbasis, naar rato per maand, III.1.6).",
-                f"In project year {row['year']} at most {en} can be granted (€150,000 a year, pro rata per month, III.1.6).")
+                f"In projectjaar {row['year']} is maximaal {nl} subsidie mogelijk ({format_euro(case.limits.p2_max_per_year, 'nl')} op jaarbasis, naar rato per maand, III.1.6).",
+                f"In project year {row['year']} at most {en} can be granted ({format_euro(case.limits.p2_max_per_year, 'en')} a year, pro rata per month, III.1.6).")
 
 
 @rule(2)

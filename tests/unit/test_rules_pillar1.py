@@ -242,3 +242,19 @@ def test_judgement_status_follows_the_worst_finding(app):
     assert judge(app, SUBMITTED).status == "incomplete"
     app["declarations"]["oecdGuidelines"] = False
     assert judge(app, SUBMITTED).status == "rejected"
+
+
+def test_the_figures_come_from_the_programme_data_file(app, tmp_path):
+    """One place for the figures: content/data/programme.json, read by the site and by these rules."""
+    import json
+
+    from imvo.programme import load_limits
+    from imvo.settings import PROJECT_ROOT
+
+    facts = json.loads((PROJECT_ROOT / "content" / "data" / "programme.json").read_text())
+    assert load_limits(PROJECT_ROOT / "content" / "data").hourly_rate_max == Decimal("87.50")
+    facts["costs"]["hourly_rate_max"]["value"] = "80.00"
+    (tmp_path / "programme.json").write_text(json.dumps(facts))
+    found = judge(app, SUBMITTED, limits=load_limits(tmp_path)).findings
+    assert ("$.penvoerder.budget[0].hourlyRate", "I.4.2") in [(f.path, f.rule) for f in found]
+    assert "maximum van € 80;" in next(f.message_nl for f in found if f.rule == "I.4.2")

@@ -17,14 +17,14 @@
   var submitButton = document.getElementById("submit-button");
   var steps = Array.prototype.slice.call(form.querySelectorAll("section.step"));
   var originalTitle = document.title;
-  var MAX_BYTES = 10 * 1024 * 1024;
-  var HOURLY_RATE_MAX = 87.5;
+  var MAX_BYTES = parseInt(form.getAttribute("data-upload-max-bytes"), 10);  // imvo.attachments
+  var HOURLY_RATE_MAX = parseFloat(form.getAttribute("data-hourly-rate-max"));  // content/data/programme.json
   var TEXT = {
     nl: {
       error: "Fout: ", step: "Stap {n} van {total}", saved: "Concept bewaard in deze browser om {time}.",
       restored: "Uw concept van {time} is teruggezet.", network: "De aanvraag is niet verstuurd: er is geen verbinding. Uw antwoorden staan nog in het formulier. Probeer het opnieuw.",
       unavailable: "De aanvraag is niet verstuurd: de server is even niet bereikbaar. Uw antwoorden staan nog in het formulier. Probeer het over enkele seconden opnieuw.",
-      change: "Wijzig", notPdf: "Kies een PDF-bestand.", tooLarge: "Dit bestand is groter dan 10 MB.",
+      change: "Wijzig", notPdf: "Kies een PDF-bestand.", tooLarge: "Dit bestand is groter dan {mb} MB.",
       uploading: "Bezig met uploaden: {name}", uploaded: "Geüpload en gecontroleerd: {name} ({size})", uploadFailed: "Uploaden is niet gelukt: {name}. Probeer het opnieuw.",
       mismatch: "Het bestand kwam anders aan dan het verstuurd is. Upload het opnieuw.", remove: "Verwijder", yes: "Ja", no: "Nee",
       complete: "Volledig", incomplete: "Onvolledig: u kunt de aanvraag aanvullen", findingsTitle: "Aandachtspunten bij uw aanvraag", none: "Geen aandachtspunten.",
@@ -34,7 +34,7 @@
       error: "Error: ", step: "Step {n} of {total}", saved: "Draft saved in this browser at {time}.",
       restored: "Your draft of {time} has been restored.", network: "The application was not sent: there is no connection. Your answers are still in the form. Please try again.",
       unavailable: "The application was not sent: the server is briefly unavailable. Your answers are still in the form. Please try again in a few seconds.",
-      change: "Change", notPdf: "Choose a PDF file.", tooLarge: "This file is larger than 10 MB.",
+      change: "Change", notPdf: "Choose a PDF file.", tooLarge: "This file is larger than {mb} MB.",
       uploading: "Uploading: {name}", uploaded: "Uploaded and checked: {name} ({size})", uploadFailed: "The upload failed: {name}. Please try again.",
       mismatch: "The file arrived differently from how it was sent. Please upload it again.", remove: "Remove", yes: "Yes", no: "No",
       complete: "Complete", incomplete: "Incomplete: you can supplement the application", findingsTitle: "Points to note about your application", none: "Nothing to note.",
@@ -333,7 +333,7 @@
     var error = box.querySelector(".field-error");
     error.textContent = "";
     if (file.type !== "application/pdf" && !/\.pdf$/i.test(file.name)) { error.textContent = TEXT.notPdf; return Promise.reject(); }
-    if (file.size > MAX_BYTES) { error.textContent = TEXT.tooLarge; return Promise.reject(); }
+    if (file.size > MAX_BYTES) { error.textContent = fill(TEXT.tooLarge, { mb: MAX_BYTES / 1024 / 1024 }); return Promise.reject(); }
     status.textContent = fill(TEXT.uploading, { name: file.name });
     bar.hidden = false;
     bar.value = 0;
