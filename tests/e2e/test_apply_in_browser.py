@@ -92,7 +92,7 @@ def fill_pillar_1(page, portal, penvoerder_name="Linnen Huis B.V.", axe=False):
     page.wait_for_selector("#step-check:not([hidden]) #answers dt")
 
 
-def test_pillar_1_complete_application_with_five_companies_and_three_uploads(fresh, portal):
+def test_pillar_1_complete_application_with_five_companies_and_three_uploads(fresh, portal, tmp_path):
     page = fresh
     fill_pillar_1(page, portal, axe=True)
     answers = page.text_content("#answers")
@@ -130,7 +130,7 @@ def test_pillar_1_complete_application_with_five_companies_and_three_uploads(fre
     day = document["receipt"]["dutchDay"]
     env = os.environ | {"AWS_ENDPOINT_URL": portal.storage, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                         "IMVO_SUBMISSIONS_BUCKET": portal.bucket, "PYTHONPATH": str(ROOT / "functions")}
-    out = ROOT / "output-test-bundles"
+    out = tmp_path
     subprocess.run([sys.executable, "-m", "imvo.admin_cli", "bundle", "--day", day, "--out", str(out)],
                    check=True, env=env, cwd=ROOT, capture_output=True)
     archive = zipfile.ZipFile(out / f"imvo-aanvragen-{day}.zip")
