@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except AlreadyStored:
         print("Er is al een besluit over deze aanvraag / a decision on this application exists", file=sys.stderr)
         return 3
+    except KeyError as error:
+        print(f"Geen aanvraag met referentie {error.args[0]} / no application with reference {error.args[0]}", file=sys.stderr)
+        return 4
     except StorageUnavailable as error:
         print(f"Opslag niet bereikbaar / storage unavailable: {error}", file=sys.stderr)
         return 2

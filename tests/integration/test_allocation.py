@@ -134,6 +134,7 @@ def test_cli_allocation_and_a_recorded_rejection(s3, tmp_path, capsys):
     assert (tmp_path / "verdeling-2022-1.pdf").read_bytes().startswith(b"%PDF-")
     assert admin_cli.main(["reject", receipts[0]["reference"], "--reason", "criterion 2 of II.3.1 not met"]) == 0
     assert admin_cli.main(["reject", receipts[0]["reference"], "--reason", "again"]) == 3  # decisions are written once
+    assert admin_cli.main(["reject", "IMVO-20230315-NOSUCHAP", "--reason", "x"]) == 4
     assert admin_cli.main(["allocation", "--seed", "s-2023", "--out", str(tmp_path)]) == 0
     rows = (tmp_path / "verdeling-2022-1.csv").read_text().splitlines()
     assert rows[1].split(",")[7] == REJECTED
