@@ -43,6 +43,7 @@ def validator_for(schema_dir: Path, pillar: int) -> Draft202012Validator:
                                 format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+@lru_cache(maxsize=4)
 def resolved_schema(schema_dir: Path, pillar: int) -> dict:
     """The pillar's schema with every $ref replaced and allOf merged: what the form generator walks."""
     schemas = _schemas(schema_dir)
@@ -81,21 +82,27 @@ def available_pillars(schema_dir: Path) -> tuple[int, ...]:
     return tuple(p for p in PILLARS if schema_path(schema_dir, p).exists())
 
 
-def _field_titles(error: ValidationError) -> tuple[str, str]:
-    schema = error.schema if isinstance(error.schema, dict) else {}
+def _schema_at(schema: dict, parts: list) -> dict:
+    """The resolved schema of the field at an instance path (array indices step into items)."""
+    for part in parts:
+        if isinstance(part, int):
+            schema = schema.get("items", {})
+        else:
+            schema = schema.get("properties", {}).get(part, {})
+    return schema
+
+
+def _field_titles(schema: dict) -> tuple[str, str]:
     return schema.get("title", ""), schema.get("x-title-en", schema.get("title", ""))
 
 
-def _messages(error: ValidationError) -> tuple[str, str]:
+def _messages(error: ValidationError, resolved: dict) -> tuple[str, str]:
     keyword = error.validator
     value = error.validator_value
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
-        properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        field = properties.get(missing, {})
-        title_nl = field.get("title") or missing
-        title_en = field.get("x-title-en") or title_nl
-        return (f"Vul '{title_nl}' in; dit is verplicht.", f"Fill in '{title_en}'; it is required.")
+        title_nl, title_en = _field_titles(_schema_at(resolved, list(error.absolute_path) + [missing]))
+        return (f"Vul '{title_nl or missing}' in; dit is verplicht.", f"Fill in '{title_en or missing}'; it is required.")
     if keyword in ("additionalProperties", "unevaluatedProperties"):
         return ("Dit veld is onbekend en niet toegestaan.", "This field is not known and not allowed.")
     if keyword == "type":
@@ -135,9 +142,10 @@ def _path(error: ValidationError) -> str:
 def schema_findings(schema_dir: Path, pillar: int, document: dict) -> list[Finding]:
     """Every schema violation of the document, in a stable order, as findings that name the field."""
     findings = []
+    resolved = resolved_schema(schema_dir, pillar)
     for error in validator_for(schema_dir, pillar).iter_errors(document):
-        title_nl, title_en = _field_titles(error)
-        message_nl, message_en = _messages(error)
+        title_nl, title_en = _field_titles(_schema_at(resolved, list(error.absolute_path)))
+        message_nl, message_en = _messages(error, resolved)
         if title_nl and error.validator not in ("required", "additionalProperties", "unevaluatedProperties"):
             message_nl, message_en = f"{title_nl}: {message_nl}", f"{title_en}: {message_en}"
         findings.append(Finding(_path(error), f"schema:{error.validator}", REJECT, message_nl, message_en))

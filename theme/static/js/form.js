@@ -120,6 +120,9 @@
     holder.innerHTML = html;
     var row = holder.firstElementChild;
     Array.prototype.forEach.call(row.querySelectorAll("[data-penvoerder-only]"), function (only) { only.remove(); });
+    // A new budget row starts at its own project year; the applicant can still change it.
+    var year = row.querySelector('input[name$=".budget.' + index + '.year"]');
+    if (year && !data) year.value = String(Math.min(index + 1, parseInt(year.max, 10) || 3));
     container.querySelector(":scope > .rows").appendChild(row);
     initRepeats(row, data);
     wireUploads(row);
@@ -482,27 +485,29 @@
     });
   }
 
+  function findingItem(finding) {
+    // One finding as a list item: where it is (which partner, which year) and a link to the field.
+    var element = targetFor(finding.path);
+    var item = document.createElement("li");
+    if (!element) { item.textContent = finding.message[lang]; return item; }
+    var target = focusTarget(element);
+    var context = rowContext(target);
+    var link = document.createElement("a");
+    link.href = "#" + target.id;
+    link.textContent = (context ? context + ": " : "") + finding.message[lang];
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      goToStepOf(element, false);
+      target.focus();
+    });
+    item.appendChild(link);
+    return item;
+  }
+
   function showSummary(findings, headline) {
     var list = summary.querySelector("ul");
     list.innerHTML = "";
-    findings.forEach(function (finding) {
-      var element = targetFor(finding.path);
-      var item = document.createElement("li");
-      if (element) {
-        var link = document.createElement("a");
-        link.href = "#" + focusTarget(element).id;
-        link.textContent = finding.message[lang];
-        link.addEventListener("click", function (event) {
-          event.preventDefault();
-          goToStepOf(element, false);
-          focusTarget(element).focus();
-        });
-        item.appendChild(link);
-      } else {
-        item.textContent = finding.message[lang];
-      }
-      list.appendChild(item);
-    });
+    findings.forEach(function (finding) { list.appendChild(findingItem(finding)); });
     if (!findings.length && headline) {
       var only = document.createElement("li");
       only.textContent = headline;
@@ -696,9 +701,8 @@
       box.appendChild(title);
       var list = document.createElement("ul");
       result.findings.forEach(function (finding) {
-        var item = document.createElement("li");
+        var item = findingItem(finding);
         item.className = "finding-" + finding.severity;
-        item.textContent = finding.message[lang];
         list.appendChild(item);
       });
       if (!result.findings.length) { var none = document.createElement("li"); none.textContent = TEXT.none; list.appendChild(none); }
