@@ -9,6 +9,8 @@ from .bundle import flatten_answers
 from .programme import load_facts
 from .receipt import format_dutch_for_people
 from .render import html_to_pdf, render_html
+from .settings import load_settings
+from .validation import resolved_schema
 
 
 def receipt_pdf(original: dict, current: dict, data_dir: Path) -> bytes:
@@ -25,7 +27,7 @@ def receipt_pdf(original: dict, current: dict, data_dir: Path) -> bytes:
         penvoerder=current["application"].get("penvoerder", {}).get("name", ""),
         original_time={"nl": moment(original, "nl"), "en": moment(original, "en")},
         current_time={"nl": moment(current, "nl"), "en": moment(current, "en")},
-        answers=flatten_answers(current["application"]),
+        answers=flatten_answers(current["application"], resolved_schema(load_settings().schema_dir, original["receipt"]["pillar"])),
         findings=current.get("findings", []),
     )
     pdf, _refused = html_to_pdf(html)
