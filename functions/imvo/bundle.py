@@ -90,17 +90,20 @@ def _render(html: str) -> bytes:
     return html_to_pdf(html)[0]
 
 
+def _render_one_after_another(documents: list[str]) -> list[bytes]:
+    cache: dict = {}  # shared fonts and styles between documents
+    return [html_to_pdf(html, cache)[0] for html in documents]
+
+
 def render_pdfs(documents: list[str], workers: int | None = None) -> list[bytes]:
     """PDFs of the HTML documents, in their order, on both cores where the platform allows processes."""
     if workers == 1 or len(documents) < 4:
-        cache: dict = {}
-        return [html_to_pdf(html, cache)[0] for html in documents]
+        return _render_one_after_another(documents)
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(_render, documents, chunksize=max(1, len(documents) // 16)))
-    except (OSError, NotImplementedError):  # no process support (e.g. no /dev/shm): one after another
-        cache = {}
-        return [html_to_pdf(html, cache)[0] for html in documents]
+    except (OSError, NotImplementedError):  # no process support (e.g. no /dev/shm on Lambda)
+        return _render_one_after_another(documents)
 
 
 def days_between(first: str, last: str) -> list[str]:

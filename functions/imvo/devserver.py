@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from .embedded_s3 import start_embedded_s3
+from .intake import Refusal
 from .sam_template import Route, routes
 from .settings import ENV_EXTRA_OPENINGS, ENV_SUBMISSIONS_BUCKET, PROJECT_ROOT
 
@@ -172,8 +173,8 @@ _GATEWAY_ERRORS = {
 
 
 def _error(code: str) -> dict:
-    nl, en = _GATEWAY_ERRORS[code]
-    return {"error": {"code": code, "message": {"nl": nl, "en": en}, "findings": []}}
+    """What the gateway itself answers, in the same shape as every refusal of the functions."""
+    return Refusal(code, *_GATEWAY_ERRORS[code]).as_dict()
 
 
 def _response_body(response: dict) -> bytes:

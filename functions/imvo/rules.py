@@ -8,7 +8,7 @@ with the application; mostly amounts the calculator leaves out).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ def intake_world():
     sys.path.insert(0, str(ROOT))
     from imvo.attachments import referenced_attachments, verify_upload
     from imvo.embedded_s3 import create_submissions_bucket
-    from tests.conftest import BUCKET, load_fixture, upload_fixture_attachments
+    from tests.conftest import BUCKET, handler_module, load_fixture, upload_fixture_attachments
 
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-1",
                        "IMVO_SUBMISSIONS_BUCKET": BUCKET})
@@ -33,7 +32,5 @@ def intake_world():
         # As the form does: each upload is verified once when it lands (POST /api/uploads/verify).
         for _, reference in referenced_attachments(load_fixture("pillar1-complete.json")):
             verify_upload(client, BUCKET, reference["key"])
-        spec = importlib.util.spec_from_file_location("submit_bench", ROOT / "functions" / "submit" / "app.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = handler_module("submit")
         yield client, module

@@ -105,15 +105,11 @@ def _admin_event(path, body):
 
 
 def _store_examples(s3):
-    import importlib.util
     import json
 
-    from imvo.settings import PROJECT_ROOT
-    from tests.conftest import load_event, load_fixture
+    from tests.conftest import handler_module, load_event, load_fixture
 
-    spec = importlib.util.spec_from_file_location("submit_alloc_t", PROJECT_ROOT / "functions" / "submit" / "app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = handler_module("submit")
     receipts = []
     for index, name in enumerate(["pillar1-complete.json", "pillar2-complete.json", "pillar1-incomplete.json"]):
         event = load_event("submit-pillar1-valid.json")
@@ -141,16 +137,12 @@ def test_cli_allocation_and_a_recorded_rejection(s3, tmp_path, capsys):
 
 
 def test_admin_lambda_stores_the_bundle_and_answers_a_short_lived_link(s3):
-    import importlib.util
     import json
 
-    from imvo.settings import PROJECT_ROOT
-    from tests.conftest import BUCKET
+    from tests.conftest import BUCKET, handler_module
 
     receipts = _store_examples(s3)
-    spec = importlib.util.spec_from_file_location("admin_t", PROJECT_ROOT / "functions" / "admin" / "app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = handler_module("admin")
     response = module.handler(_admin_event("/api/admin/bundles", {"day": receipts[0]["dutchDay"]}))
     assert response["statusCode"] == 201, response["body"]
     body = json.loads(response["body"])

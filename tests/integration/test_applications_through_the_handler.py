@@ -1,20 +1,15 @@
 """The example applications of tests/fixtures through the real handlers on API Gateway events (II, III)."""
 
-import importlib.util
 import json
 
 import pytest
 
-from imvo.settings import PROJECT_ROOT
 
-from tests.conftest import BUCKET, FIXTURES, all_objects, load_event, load_fixture
+from tests.conftest import BUCKET, FIXTURES, all_objects, handler_module, load_event, load_fixture
 
 
 def handler_of(function: str):
-    spec = importlib.util.spec_from_file_location(f"{function}_app_t", PROJECT_ROOT / "functions" / function / "app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.handler
+    return handler_module(function).handler
 
 
 def event_with(document: dict, path="/api/applications", request_id="req-1") -> dict:

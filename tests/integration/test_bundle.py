@@ -3,7 +3,6 @@ cross the switch to summer time (26 March 2023) and the hours where the UTC date
 
 import csv
 import hashlib
-import importlib.util
 import io
 import json
 import zipfile
@@ -20,7 +19,7 @@ from imvo.embedded_s3 import create_submissions_bucket
 from imvo.settings import PROJECT_ROOT
 from imvo.storage import ApplicationStore
 
-from tests.conftest import BUCKET, load_event, load_fixture, upload_fixture_attachments
+from tests.conftest import BUCKET, handler_module, load_event, load_fixture, upload_fixture_attachments
 
 DATA = PROJECT_ROOT / "content" / "data"
 
@@ -70,9 +69,7 @@ def world():
         client = boto3.client("s3")
         create_submissions_bucket(client, BUCKET)
         upload_fixture_attachments(client)
-        spec = importlib.util.spec_from_file_location("submit_bundle_t", PROJECT_ROOT / "functions" / "submit" / "app.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = handler_module("submit")
         receipts = submit_all(module.handler, MOMENTS)
         store = ApplicationStore(client, BUCKET)
         bundle = build_bundle(store, days_between("2023-03-25", "2023-03-27"), DATA)
@@ -140,17 +137,13 @@ def test_pdf_shows_answers_findings_and_attachment_hashes(world):
 
 
 def test_supplement_is_bundled_on_the_day_it_arrived(world):
-    handler_spec = importlib.util.spec_from_file_location("supp_bundle_t", PROJECT_ROOT / "functions" / "submit" / "app.py")
-    module = importlib.util.module_from_spec(handler_spec)
-    handler_spec.loader.exec_module(module)
+    module = handler_module("submit")
     event = load_event("submit-pillar1-valid.json")
     event["body"] = json.dumps(load_fixture("pillar1-incomplete.json"))
     event["requestContext"]["timeEpoch"] = epoch_ms("2023-03-28T09:00:00+02:00")
     event["requestContext"]["requestId"] = "incomplete-1"
     receipt = json.loads(module.handler(event)["body"])
-    spec = importlib.util.spec_from_file_location("supplement_bundle_t", PROJECT_ROOT / "functions" / "supplement" / "app.py")
-    supplement = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(supplement)
+    supplement = handler_module("supplement")
     event = load_event("submit-pillar1-valid.json")
     event["pathParameters"] = {"reference": receipt["reference"]}
     event["body"] = json.dumps({"token": receipt["supplementToken"], "application": load_fixture("pillar1-complete.json")})

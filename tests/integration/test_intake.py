@@ -2,26 +2,17 @@
 
 import base64
 import hashlib
-import importlib.util
 import io
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from pypdf import PdfReader
 
-from imvo.settings import PROJECT_ROOT
-from imvo.storage import AlreadyStored, ApplicationStore, StorageUnavailable
+from imvo.storage import AlreadyStored, ApplicationStore
 
-from tests.conftest import BUCKET, all_objects, fixture_attachment_bytes, load_event, load_fixture
+from tests.conftest import BUCKET, all_objects, fixture_attachment_bytes, handler_module, load_event, load_fixture
 
-
-def handler_module(function: str):
-    spec = importlib.util.spec_from_file_location(f"{function}_intake_t", PROJECT_ROOT / "functions" / function / "app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def post(handler, document, epoch_ms=1678871730250, request_id="req-1", key=None, path="/api/applications", **extra):

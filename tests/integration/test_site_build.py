@@ -1,6 +1,5 @@
 """A real Pelican build of the site: pages, facts from the data file, the form from the schema."""
 
-import json
 import re
 from html.parser import HTMLParser
 

@@ -1,23 +1,18 @@
 """The submit handler on real API Gateway events against S3 in moto (Artikel 2, Artikel 4)."""
 
 import hashlib
-import importlib.util
 import json
 
 import pytest
 
-from imvo.settings import PROJECT_ROOT
 
-from tests.conftest import BUCKET, all_objects, load_event, load_fixture
+from tests.conftest import BUCKET, all_objects, handler_module, load_event, load_fixture
 
 
 @pytest.fixture
 def submit(s3):
     """A freshly imported handler module, so each test starts with a new container."""
-    spec = importlib.util.spec_from_file_location("submit_app", PROJECT_ROOT / "functions" / "submit" / "app.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.handler
+    return handler_module("submit").handler
 
 
 def test_valid_application_is_stored_write_once_with_its_receipt(submit, s3):

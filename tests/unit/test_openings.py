@@ -1,7 +1,6 @@
 """Opening windows (Artikel 2) compared in Dutch time, summer and winter time included."""
 
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
