@@ -9,6 +9,8 @@
   var list = document.getElementById("search-results");
   var dutch = form.getAttribute("data-lang") === "nl";
   var pagefind = null;
+  var timer = null;
+  var lastTerms = null;  // the terms shown or being looked up: the same terms are not searched twice
 
   function load() {
     pagefind = pagefind || import(form.getAttribute("data-pagefind")).then(function (module) {
@@ -38,7 +40,10 @@
 
   function search(event) {
     if (event) event.preventDefault();
+    clearTimeout(timer);
     var terms = input.value.trim();
+    if (terms === lastTerms) return;
+    lastTerms = terms;
     if (!terms) { list.innerHTML = ""; status.textContent = ""; return; }
     status.textContent = dutch ? "Bezig met zoeken…" : "Searching…";
     load().then(function (module) {
@@ -48,12 +53,12 @@
     }).then(function (results) {
       if (input.value.trim() === terms) show(results, terms);
     }).catch(function () {
+      lastTerms = null;
       status.textContent = dutch ? "Zoeken lukt nu niet." : "Search is not available right now.";
     });
   }
 
   form.addEventListener("submit", search);
-  var timer = null;
   input.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(search, 250);
