@@ -210,32 +210,37 @@ def main(argv: list[str] | None = None) -> int:
                         help="start the receipt clock at this moment (ISO 8601 with offset) and let it run; for tests")
     args = parser.parse_args(argv)
 
+    stop = threading.Event()
+    # Ctrl-C (SIGINT) and SIGTERM both stop everything cleanly, also when started in the background
+    # (where a shell starts children with SIGINT ignored). Installed before anything starts, so a
+    # Ctrl-C right after "Stop with Ctrl-C." (or during start-up) never kills a half-started system.
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
+
     os.environ[ENV_SUBMISSIONS_BUCKET] = args.bucket
     os.environ[ENV_EXTRA_OPENINGS] = str(args.openings)
     s3_server, endpoint = start_embedded_s3(args.host, args.s3_port, args.bucket)
-    offset = int(args.clock.timestamp() * 1000) - time.time_ns() // 1_000_000 if args.clock else 0
-    server = make_server(args.site, args.host, args.port, offset)
-    base = f"http://{args.host}:{server.server_address[1]}"
-    print(f"Site:    {base}/", flush=True)
-    print(f"API:     {base}/api/  ({', '.join(f'{r.method} {r.path}' for r in routes())})", flush=True)
-    print(f"Storage: {endpoint}  (embedded S3, bucket {args.bucket}; in memory, gone when this stops)", flush=True)
-    print(f"Demo opening from {args.openings}", flush=True)
-    if args.clock:
-        print(f"Clock:   receipts start at {args.clock.isoformat()} (a test clock; the real time is not used)", flush=True)
-    print("Stop with Ctrl-C.", flush=True)
-    stop = threading.Event()
-    # Ctrl-C (SIGINT) and SIGTERM both stop everything cleanly, also when started in the background
-    # (where a shell starts children with SIGINT ignored).
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, lambda *_: stop.set())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = None
     try:
+        offset = int(args.clock.timestamp() * 1000) - time.time_ns() // 1_000_000 if args.clock else 0
+        server = make_server(args.site, args.host, args.port, offset)
+        base = f"http://{args.host}:{server.server_address[1]}"
+        print(f"Site:    {base}/", flush=True)
+        print(f"API:     {base}/api/  ({', '.join(f'{r.method} {r.path}' for r in routes())})", flush=True)
+        print(f"Storage: {endpoint}  (embedded S3, bucket {args.bucket}; in memory, gone when this stops)",
+              flush=True)
+        print(f"Demo opening from {args.openings}", flush=True)
+        if args.clock:
+            print(f"Clock:   receipts start at {args.clock.isoformat()} (a test clock; the real time is not used)",
+                  flush=True)
+        print("Stop with Ctrl-C.", flush=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
         stop.wait()
         print("\nStopping…", flush=True)
     finally:
-        server.shutdown()
-        server.server_close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
         s3_server.stop()
         print("Stopped: site, API and embedded S3.", flush=True)
     return 0

@@ -224,7 +224,7 @@ def test_draft_survives_a_reload(fresh, portal):
     page.click("[data-step-link=partners] a")
     page.click("[data-add-to=partners]")
     page.fill("#f-partners-4-name", "Fifth Partner B.V.")
-    page.wait_for_timeout(400)
+    page.wait_for_function("(localStorage.getItem('imvo-draft-pillar-1-en') || '').includes('Fifth Partner B.V.')")
     page.reload()
     assert "restored" in page.text_content("#draft-status")
     assert page.is_visible("#step-partners")
@@ -237,9 +237,18 @@ def test_draft_survives_a_reload(fresh, portal):
 def test_double_click_stores_one_application(fresh, portal):
     page = fresh
     fill_pillar_1(page, portal, penvoerder_name="Double Click B.V.")
+    sent, settled = [], []
+    page.on("request", lambda r: r.method == "POST" and r.url.endswith("/api/applications") and sent.append(r))
+    page.on("requestfinished", lambda r: r in sent and settled.append(r))
+    page.on("requestfailed", lambda r: r in sent and settled.append(r))
     page.dblclick("#submit-button")
     page.wait_for_selector("#confirmation:not([hidden])")
-    page.wait_for_timeout(500)
+    # Every submission the double click caused has had its answer before we count what is stored.
+    for _ in range(100):
+        if len(settled) == len(sent):
+            break
+        page.wait_for_timeout(50)
+    assert len(sent) >= 1 and len(settled) == len(sent)
     assert len(applications_of(portal, "Double Click B.V.")) == 1
 
 

@@ -4,6 +4,8 @@ import json
 import urllib.error
 import urllib.request
 
+import pytest
+
 
 def request(url, method="GET", body=None, content_type="application/json"):
     data = body.encode() if isinstance(body, str) else body
@@ -69,7 +71,9 @@ def test_invalid_post_is_400_and_leaves_the_bucket_unchanged(portal):
     assert keys(portal) == before
 
 
-def test_ctrl_c_stops_site_api_and_storage(built_site):
+@pytest.mark.parametrize("signal_after", ["Site:", "Stop with"], ids=["during-start-up", "when-running"])
+def test_ctrl_c_stops_site_api_and_storage(built_site, signal_after):
+    """Ctrl-C stops everything with exit code 0, also when it comes while the system is starting."""
     import os
     import signal
     import subprocess
@@ -81,10 +85,12 @@ def test_ctrl_c_stops_site_api_and_storage(built_site):
         [sys.executable, "-m", "imvo.devserver", "--port", "0", "--s3-port", "0", "--site", str(built_site)],
         cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT / "functions"), "IMVO_QUIET_LOG": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen = []
     for line in process.stdout:
-        if line.startswith("Stop with"):
+        seen.append(line)
+        if line.startswith(signal_after):
             break
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=15)
-    assert process.returncode == 0
+    assert process.returncode == 0, "".join(seen) + output
     assert "Stopped: site, API and embedded S3." in output
