@@ -127,22 +127,26 @@ class RunningPortal:
 PORTAL_CLOCK = "2023-05-01T10:00:00+02:00"
 
 
-@pytest.fixture(scope="session")
-def portal(built_site) -> RunningPortal:
-    """The whole local system as `make run` starts it (imvo-run), on free ports, with a set clock."""
+def start_local_server(site: Path, *options: str, until: str = "Stop with") -> tuple[subprocess.Popen, str]:
+    """imvo-run as `make run` starts it, on free ports; returns once it has printed a line starting with `until`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {"IMVO_QUIET_LOG": "1", "PYTHONUNBUFFERED": "1", "AWS_DEFAULT_REGION": "eu-west-1"}
+    env |= {"IMVO_QUIET_LOG": "1", "PYTHONUNBUFFERED": "1", "AWS_DEFAULT_REGION": "eu-west-1",
+            "PYTHONPATH": str(ROOT / "functions")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "imvo.devserver", "--port", "0", "--s3-port", "0", "--site", str(built_site),
-         "--clock", PORTAL_CLOCK],
-        cwd=ROOT, env=env | {"PYTHONPATH": str(ROOT / "functions")},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [sys.executable, "-m", "imvo.devserver", "--port", "0", "--s3-port", "0", "--site", str(site), *options],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     for line in process.stdout:
         lines.append(line)
-        if line.startswith("Stop with"):
+        if line.startswith(until):
             break
-    text = "".join(lines)
+    return process, "".join(lines)
+
+
+@pytest.fixture(scope="session")
+def portal(built_site) -> RunningPortal:
+    """The whole local system as `make run` starts it (imvo-run), on free ports, with a set clock."""
+    process, text = start_local_server(built_site, "--clock", PORTAL_CLOCK)
     site = re.search(r"Site:\s+(\S+)", text)
     storage = re.search(r"Storage:\s+(\S+)", text)
     if not (site and storage):

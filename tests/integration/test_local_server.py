@@ -1,10 +1,13 @@
 """The system `make run` starts: static site, /api/* on the real handlers, embedded S3 (moto server)."""
 
 import json
+import signal
 import urllib.error
 import urllib.request
 
 import pytest
+
+from tests.conftest import start_local_server
 
 
 def request(url, method="GET", body=None, content_type="application/json"):
@@ -74,23 +77,8 @@ def test_invalid_post_is_400_and_leaves_the_bucket_unchanged(portal):
 @pytest.mark.parametrize("signal_after", ["Site:", "Stop with"], ids=["during-start-up", "when-running"])
 def test_ctrl_c_stops_site_api_and_storage(built_site, signal_after):
     """Ctrl-C stops everything with exit code 0, also when it comes while the system is starting."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
-    process = subprocess.Popen(
-        [sys.executable, "-m", "imvo.devserver", "--port", "0", "--s3-port", "0", "--site", str(built_site)],
-        cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT / "functions"), "IMVO_QUIET_LOG": "1"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    seen = []
-    for line in process.stdout:
-        seen.append(line)
-        if line.startswith(signal_after):
-            break
+    process, started = start_local_server(built_site, until=signal_after)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=15)
-    assert process.returncode == 0, "".join(seen) + output
+    assert process.returncode == 0, started + output
     assert "Stopped: site, API and embedded S3." in output
