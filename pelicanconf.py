@@ -7,11 +7,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "functions"))
 
-from imvo.programme import load_facts, load_openings  # noqa: E402
+from imvo.programme.facts import load_facts, load_openings  # noqa: E402
 from imvo.settings import ENV_EXTRA_OPENINGS  # noqa: E402
-from imvo.attachments import MAX_ATTACHMENT_BYTES  # noqa: E402
-from imvo.texts import format_date, format_euro, format_percentage  # noqa: E402
-from imvo.validation import available_pillars, resolved_schema  # noqa: E402
+from imvo.intake.attachments import MAX_ATTACHMENT_BYTES  # noqa: E402
+from imvo.programme.texts import format_date, format_euro, format_percentage  # noqa: E402
+from imvo.intake.validation import available_pillars, resolved_schema  # noqa: E402
 
 SITENAME = "Subsidieprogramma Sectorale Samenwerking IMVO 2022–2025"
 SITEURL = ""

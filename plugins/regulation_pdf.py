@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from imvo.render import html_to_pdf, render_html
+from imvo.documents.render import html_to_pdf, render_html
 
 PAGE = Path("regeling") / "index.html"
 PDF_NAME = "beleidsregels-sectorale-samenwerking-imvo-2022-2025.pdf"

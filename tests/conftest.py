@@ -55,7 +55,7 @@ def _aws_test_environment(monkeypatch):
 @pytest.fixture
 def s3(monkeypatch):
     """A moto S3 with the submissions bucket made as the local server makes it."""
-    from imvo.embedded_s3 import create_submissions_bucket
+    from imvo_local.embedded_s3 import create_submissions_bucket
 
     with mock_aws():
         client = boto3.client("s3", region_name="eu-west-1")
@@ -72,7 +72,7 @@ def fixture_attachment_bytes(key: str) -> bytes:
 
 def upload_fixture_attachments(client, bucket: str = BUCKET) -> None:
     """Put every attachment the example applications refer to, as the browser's upload would."""
-    from imvo.attachments import referenced_attachments
+    from imvo.intake.attachments import referenced_attachments
 
     for path in FIXTURES.glob("pillar*.json"):
         for _, reference in referenced_attachments(json.loads(path.read_text())):
@@ -133,7 +133,7 @@ def start_local_server(site: Path, *options: str, until: str = "Stop with") -> t
     env |= {"IMVO_QUIET_LOG": "1", "PYTHONUNBUFFERED": "1", "AWS_DEFAULT_REGION": "eu-west-1",
             "PYTHONPATH": str(ROOT / "functions")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "imvo.devserver", "--port", "0", "--s3-port", "0", "--site", str(site), *options],
+        [sys.executable, "-m", "imvo_local.devserver", "--port", "0", "--s3-port", "0", "--site", str(site), *options],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     for line in process.stdout:

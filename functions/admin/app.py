@@ -7,13 +7,13 @@ import hashlib
 import json
 from datetime import date
 
-from imvo.admin import allocation_files
-from imvo.apigw import api_handler, json_response
-from imvo.bundle import build_bundle, days_between
-from imvo.findings import REJECT, Finding
-from imvo.intake import Refusal
+from imvo.admin.actions import allocation_files
+from imvo.api.gateway import api_handler, json_response
+from imvo.admin.bundle import build_bundle, days_between
+from imvo.programme.findings import REJECT, Finding
+from imvo.intake.applications import Refusal
 from imvo.settings import load_settings
-from imvo.storage import AlreadyStored, ApplicationStore, s3_client
+from imvo.intake.storage import AlreadyStored, ApplicationStore, s3_client
 
 LINK_SECONDS = 300
 

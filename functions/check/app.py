@@ -1,7 +1,7 @@
 """Lambda handler for POST /api/applications/check: every finding and the calculator's result, nothing stored."""
 
-from imvo.apigw import api_handler, json_response
-from imvo.intake import Intake
+from imvo.api.gateway import api_handler, json_response
+from imvo.intake.applications import Intake
 
 _intake: Intake | None = None  # built once per container; a dry run never touches storage
 

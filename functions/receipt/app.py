@@ -6,9 +6,9 @@ function) and the submit function stays light.
 
 import base64
 
-from imvo.apigw import api_handler
-from imvo.intake import Intake, latest_version
-from imvo.receipt_document import receipt_pdf
+from imvo.api.gateway import api_handler
+from imvo.intake.applications import Intake, latest_version
+from imvo.documents.receipt_document import receipt_pdf
 
 _intake: Intake | None = None  # built once per container
 

@@ -1,7 +1,7 @@
 """Lambda handler for POST /api/applications: stamp, check and store one application."""
 
-from imvo.apigw import api_handler, json_response
-from imvo.intake import Intake
+from imvo.api.gateway import api_handler, json_response
+from imvo.intake.applications import Intake
 
 _intake: Intake | None = None  # built once per container
 

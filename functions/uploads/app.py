@@ -2,11 +2,11 @@
 
 import json
 
-from imvo.apigw import api_handler, json_response
-from imvo.attachments import UploadRefused, presigned_upload, verify_upload
-from imvo.intake import Refusal
+from imvo.api.gateway import api_handler, json_response
+from imvo.intake.attachments import UploadRefused, presigned_upload, verify_upload
+from imvo.intake.applications import Refusal
 from imvo.settings import load_settings
-from imvo.storage import s3_client
+from imvo.intake.storage import s3_client
 
 _client = None  # built once per container
 

@@ -17,8 +17,9 @@ def run() -> None:
     from tests.benchmarks.world import intake_world
 
     with intake_world() as (client, module):
-        from imvo.bundle import application_html, build_bundle
-        from imvo.storage import ApplicationStore
+        from imvo.admin.bundle import build_bundle
+        from imvo.documents.application_document import application_html
+        from imvo.intake.storage import ApplicationStore
         from tests.conftest import BUCKET, load_event, load_fixture
 
         event = load_event("submit-pillar1-valid.json")

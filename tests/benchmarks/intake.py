@@ -31,7 +31,7 @@ def run() -> None:
     from tests.benchmarks.world import intake_world
 
     with intake_world() as (client, module):
-        from imvo.validation import validator_for
+        from imvo.intake.validation import validator_for
         from tests.conftest import BUCKET, load_event
 
         event = load_event("submit-pillar1-valid.json")

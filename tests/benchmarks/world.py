@@ -18,8 +18,8 @@ def intake_world():
     """Yields (S3 client, submit handler module) inside moto, as the form leaves things before submitting."""
     sys.path.insert(0, str(ROOT / "functions"))
     sys.path.insert(0, str(ROOT))
-    from imvo.attachments import referenced_attachments, verify_upload
-    from imvo.embedded_s3 import create_submissions_bucket
+    from imvo.intake.attachments import referenced_attachments, verify_upload
+    from imvo_local.embedded_s3 import create_submissions_bucket
     from tests.conftest import BUCKET, handler_module, load_fixture, upload_fixture_attachments
 
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-1",

@@ -131,7 +131,7 @@ def test_pillar_1_complete_application_with_five_companies_and_three_uploads(fre
     env = os.environ | {"AWS_ENDPOINT_URL": portal.storage, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                         "IMVO_SUBMISSIONS_BUCKET": portal.bucket, "PYTHONPATH": str(ROOT / "functions")}
     out = tmp_path
-    subprocess.run([sys.executable, "-m", "imvo.admin_cli", "bundle", "--day", day, "--out", str(out)],
+    subprocess.run([sys.executable, "-m", "imvo_local.admin_cli", "bundle", "--day", day, "--out", str(out)],
                    check=True, env=env, cwd=ROOT, capture_output=True)
     archive = zipfile.ZipFile(out / f"imvo-aanvragen-{day}.zip")
     (pdf_name,) = [n for n in archive.namelist() if n.endswith(f"{reference}.pdf")]

@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from imvo.allocation import (HELD, INCOMPLETE, REJECTED, SECTOR_CAP, WITHIN_CEILING, Candidate, allocate,
+from imvo.admin.allocation import (HELD, INCOMPLETE, REJECTED, SECTOR_CAP, WITHIN_CEILING, Candidate, allocate,
                              lottery_key)
-from imvo.allocation_report import report_csv, report_html, report_pdf
+from imvo.admin.allocation_report import report_csv, report_html, report_pdf
 
 CEILINGS = {"pillar1-companies": Decimal("6000000"), "pillar1-cso": Decimal("3000000"), "pillar2": Decimal("2300000")}
 
@@ -121,7 +121,7 @@ def _store_examples(s3):
 
 
 def test_cli_allocation_and_a_recorded_rejection(s3, tmp_path, capsys):
-    from imvo import admin_cli
+    from imvo_local import admin_cli
 
     receipts = _store_examples(s3)
     assert admin_cli.main(["allocation", "--seed", "s-2023", "--out", str(tmp_path)]) == 0

@@ -13,11 +13,11 @@ import pytest
 from moto import mock_aws
 from pypdf import PdfReader
 
-from imvo import admin_cli
-from imvo.bundle import build_bundle, days_between
-from imvo.embedded_s3 import create_submissions_bucket
+from imvo_local import admin_cli
+from imvo.admin.bundle import build_bundle, days_between
+from imvo_local.embedded_s3 import create_submissions_bucket
 from imvo.settings import PROJECT_ROOT
-from imvo.storage import ApplicationStore
+from imvo.intake.storage import ApplicationStore
 
 from tests.conftest import BUCKET, handler_module, load_event, load_fixture, upload_fixture_attachments
 

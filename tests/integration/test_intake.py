@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from pypdf import PdfReader
 
-from imvo.storage import AlreadyStored, ApplicationStore
+from imvo.intake.storage import AlreadyStored, ApplicationStore
 
 from tests.conftest import BUCKET, all_objects, fixture_attachment_bytes, handler_module, load_event, load_fixture
 
@@ -142,7 +142,7 @@ class FlakyClient:
 
 
 def _with_client(module, client):
-    from imvo.intake import Intake
+    from imvo.intake.applications import Intake
 
     intake = Intake.from_environment()
     intake.store = ApplicationStore(client, BUCKET)

@@ -5,8 +5,8 @@ from importlib.metadata import version
 
 from pypdf import PdfReader
 
-from imvo.bundle import application_pdf
-from imvo.render import html_to_pdf
+from imvo.documents.application_document import application_pdf
+from imvo.documents.render import html_to_pdf
 
 from tests.conftest import load_fixture
 
@@ -28,7 +28,7 @@ def test_weasyprint_is_pinned_at_a_version_with_the_fetcher_fixes():
 
 
 def test_hostile_fields_show_as_text_and_nothing_is_fetched(monkeypatch):
-    from imvo import render
+    from imvo.documents import render
 
     fetched = []
     original = render.html_to_pdf
@@ -38,7 +38,7 @@ def test_hostile_fields_show_as_text_and_nothing_is_fetched(monkeypatch):
         fetched.extend(refused)
         return pdf, refused
 
-    monkeypatch.setattr("imvo.bundle.html_to_pdf", spy)
+    monkeypatch.setattr("imvo.documents.application_document.html_to_pdf", spy)
     pdf = application_pdf(stored_with('<img src="file:///etc/passwd">'), "Programma")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", " ")
     assert '<img src="file:///etc/passwd">' in text

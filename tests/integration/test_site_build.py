@@ -60,7 +60,7 @@ def _expected_fields(schema, prefix="", depth=0):
 @pytest.mark.parametrize("pillar, path", [(1, "en/apply/pillar-1/index.html"), (2, "aanvragen/pijler-2/formulier/index.html"),
                                           (2, "en/apply/pillar-2/index.html")])
 def test_form_has_a_field_for_every_schema_answer(built_site, pillar, path):
-    from imvo.validation import resolved_schema
+    from imvo.intake.validation import resolved_schema
 
     html = (built_site / path).read_text()
     form = parse(built_site / path)

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from imvo.programme import load_openings, opening_for
+from imvo.programme.facts import load_openings, opening_for
 from imvo.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "content" / "data"

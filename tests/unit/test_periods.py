@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from imvo.periods import add_months, lasts_at_least, lasts_at_most, months_started, project_year_count, whole_months
+from imvo.programme.periods import add_months, lasts_at_least, lasts_at_most, months_started, project_year_count, whole_months
 
 
 def test_add_months_keeps_the_day_or_takes_the_month_end():

@@ -1,6 +1,6 @@
 """The receipt clock (Artikel 4, II.3.2, III.3.2): server time, Dutch calendar day, total order."""
 
-from imvo.receipt import Receipt, format_dutch_for_people
+from imvo.intake.receipt import Receipt, format_dutch_for_people
 
 
 def test_dutch_day_differs_from_utc_day_late_in_the_evening():

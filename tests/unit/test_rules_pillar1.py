@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from imvo.rules import judge
+from imvo.programme.rules import judge
 
 from tests.conftest import load_fixture
 
@@ -248,7 +248,7 @@ def test_the_figures_come_from_the_programme_data_file(app, tmp_path):
     """One place for the figures: content/data/programme.json, read by the site and by these rules."""
     import json
 
-    from imvo.programme import load_limits
+    from imvo.programme.facts import load_limits
     from imvo.settings import PROJECT_ROOT
 
     facts = json.loads((PROJECT_ROOT / "content" / "data" / "programme.json").read_text())

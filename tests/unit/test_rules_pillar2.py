@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from imvo.rules import judge
+from imvo.programme.rules import judge
 
 from tests.conftest import load_fixture
 

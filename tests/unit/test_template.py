@@ -6,7 +6,7 @@ import re
 from cfnlint import api as cfnlint_api
 from cfnlint.config import ManualArgs
 
-from imvo.sam_template import TEMPLATE_PATH, function_environment_names, load_template, routes
+from imvo_local.sam_template import TEMPLATE_PATH, function_environment_names, load_template, routes
 from imvo.settings import FUNCTION_ENV_VARS, PROJECT_ROOT
 
 
@@ -19,7 +19,7 @@ def test_every_route_points_at_an_existing_handler_function():
     found = routes()
     assert {(r.method, r.path) for r in found} >= {("POST", "/api/applications"), ("POST", "/api/admin/bundles")}
     for route in found:
-        from imvo.devserver import load_handler
+        from imvo_local.devserver import load_handler
 
         handler = load_handler(route)
         assert list(inspect.signature(handler).parameters) == ["event", "context"], route

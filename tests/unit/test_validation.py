@@ -2,9 +2,9 @@
 
 import json
 
-from imvo.programme import sector_ids
+from imvo.programme.facts import sector_ids
 from imvo.settings import PROJECT_ROOT
-from imvo.validation import schema_findings
+from imvo.intake.validation import schema_findings
 
 from tests.conftest import load_fixture
 

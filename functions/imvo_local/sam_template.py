@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .settings import PROJECT_ROOT
+from imvo.settings import PROJECT_ROOT
 
 TEMPLATE_PATH = PROJECT_ROOT / "infra" / "template.yaml"
 FUNCTIONS_DIR = PROJECT_ROOT / "functions"

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
-from .findings import REJECT, Finding
+from imvo.programme.findings import REJECT, Finding
 
 PILLARS = (1, 2)
 

@@ -8,10 +8,10 @@ import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from .admin import allocation_files, record_rejection
-from .bundle import build_bundle, days_between
-from .settings import load_settings
-from .storage import AlreadyStored, ApplicationStore, StorageUnavailable, s3_client
+from imvo.admin.actions import allocation_files, record_rejection
+from imvo.admin.bundle import build_bundle, days_between
+from imvo.settings import load_settings
+from imvo.intake.storage import AlreadyStored, ApplicationStore, StorageUnavailable, s3_client
 
 
 def _day(value: str) -> str:

@@ -13,15 +13,15 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from .attachments import verify_attachments
-from .findings import REJECT, Finding
-from .programme import Opening, load_limits, opening_for
-from .receipt import Receipt, format_dutch_for_people
-from .rules import Judgement, judge
-from .settings import Settings
-from .storage import (AlreadyStored, ApplicationStore, application_key, encode_document, idempotency_key_of,
+from imvo.intake.attachments import verify_attachments
+from imvo.programme.findings import REJECT, Finding
+from imvo.programme.facts import Opening, load_limits, opening_for
+from imvo.intake.receipt import Receipt, format_dutch_for_people
+from imvo.programme.rules import Judgement, judge
+from imvo.settings import Settings
+from imvo.intake.storage import (AlreadyStored, ApplicationStore, application_key, encode_document, idempotency_key_of,
                       supplement_key)
-from .validation import available_pillars, schema_findings
+from imvo.intake.validation import available_pillars, schema_findings
 
 JSON_MEDIA_TYPES = ("application/json",)
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
@@ -70,9 +70,9 @@ class Intake:
     @classmethod
     def from_environment(cls, with_storage: bool = True) -> "Intake":
         """What every handler builds once per container, from the variables in imvo.settings."""
-        from .programme import load_openings
-        from .settings import load_settings
-        from .storage import s3_client
+        from imvo.programme.facts import load_openings
+        from imvo.settings import load_settings
+        from imvo.intake.storage import s3_client
 
         settings = load_settings()
         store = ApplicationStore(s3_client(), settings.submissions_bucket) if with_storage else None

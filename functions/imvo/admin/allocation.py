@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .intake import latest_version
+from imvo.intake.applications import latest_version
 
 WITHIN_CEILING = "within-ceiling"  # treated in order; goes on to the assessment on content (II.3.1)
 HELD = "held"  # the ceiling is likely used up: treatment is held (II.3.1)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .findings import REJECT, Finding
-from .storage import StorageUnavailable
+from imvo.programme.findings import REJECT, Finding
+from imvo.intake.storage import StorageUnavailable
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 UPLOAD_SECONDS = 15 * 60
@@ -154,7 +154,7 @@ def verify_upload(client, bucket: str, key: str) -> VerifiedAttachment:
     The marker is written once and names the exact object version, so a later overwrite of the key
     cannot slip other content into an application: the application refers to the version checked.
     """
-    from .storage import AlreadyStored, ApplicationStore
+    from imvo.intake.storage import AlreadyStored, ApplicationStore
 
     if not key.startswith(ATTACHMENTS_PREFIX) or not DRAFT_ID.match(draft_of(key) or "-"):
         raise UploadRefused(_problem("$.key", "Dit is geen sleutel van een upload.", "This is not an upload key."))

@@ -15,12 +15,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .programme import load_facts
-from .receipt import format_dutch_for_people
-from .render import html_to_pdf, render_html
-from .settings import load_settings
-from .storage import ApplicationStore, StorageUnavailable, encode_document
-from .validation import resolved_schema
+from imvo.programme.facts import load_facts
+from imvo.documents.render import html_to_pdf, render_html
+from imvo.settings import load_settings
+from imvo.intake.storage import ApplicationStore, StorageUnavailable, encode_document
+from imvo.documents.application_document import application_html
 
 # Every entry gets this timestamp so that the same stored data always gives the same bytes.
 _ZIP_TIME = (2022, 10, 10, 0, 0, 0)
@@ -34,56 +33,6 @@ def order_of_receipt(stored: dict) -> tuple[str, str]:
     """Artikel 4: time of receipt first (UTC, ms, so sortable as text), the request id breaks ties."""
     receipt = stored["receipt"]
     return receipt["receivedAt"], receipt["requestId"]
-
-
-def flatten_answers(value, schema: dict | None = None, trail: str = "") -> list[tuple[str, str]]:
-    """Every answer of an application as (question, answer), in the form's order and with its Dutch
-    titles where the schema gives them (JSON keys otherwise), so the PDF shows all of them readably."""
-    schema = schema or {}
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        keys = [k for k in properties if k in value] + sorted(k for k in value if k not in properties)
-        found = []
-        for key in keys:
-            sub = properties.get(key, {})
-            title = sub.get("title") or key
-            found += flatten_answers(value[key], sub, f"{trail} › {title}" if trail else title)
-        return found
-    if isinstance(value, list):
-        items = schema.get("items", {})
-        if items.get("type") == "object":
-            return [pair for i, item in enumerate(value, start=1) for pair in flatten_answers(item, items, f"{trail} {i}")]
-        return [(trail, ", ".join(_answer_text(item, items) for item in value))]
-    return [(trail, _answer_text(value, schema))]
-
-
-def _answer_text(value, schema: dict) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nee"
-    titles = schema.get("x-enum-titles") or {}
-    return titles[value][0] if isinstance(value, str) and value in titles else str(value)
-
-
-def application_html(stored: dict, programme_name: str, schema_dir=None) -> str:
-    receipt = stored["receipt"]
-    schema = resolved_schema(schema_dir or load_settings().schema_dir, receipt["pillar"])
-    return render_html(
-        "application.html",
-        programme_name=programme_name,
-        receipt=receipt,
-        received_text=format_dutch_for_people(datetime.fromisoformat(receipt["receivedAt"]), "nl"),
-        application=stored["application"],
-        answers=flatten_answers(stored["application"], schema),
-        findings=stored.get("findings", []),
-        attachments=receipt.get("attachments", []),
-    )
-
-
-def application_pdf(stored: dict, programme_name: str, cache: dict | None = None) -> bytes:
-    pdf, _refused = html_to_pdf(application_html(stored, programme_name), cache)
-    return pdf
 
 
 def _render(html: str) -> bytes:

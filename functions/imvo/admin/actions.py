@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .allocation import allocate, candidates, ceilings_of
-from .allocation_report import report_csv, report_html, report_pdf
-from .programme import load_facts
-from .receipt import format_utc
-from .storage import DECISIONS_PREFIX, ApplicationStore, encode_document
+from imvo.admin.allocation import allocate, candidates, ceilings_of
+from imvo.admin.allocation_report import report_csv, report_html, report_pdf
+from imvo.programme.facts import load_facts
+from imvo.intake.receipt import format_utc
+from imvo.intake.storage import DECISIONS_PREFIX, ApplicationStore, encode_document
 
 
 def allocation_files(store: ApplicationStore, data_dir: Path, seed: str, opening: str) -> dict[str, bytes]:

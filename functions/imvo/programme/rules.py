@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
-from .calculator import Calculation, calculate, money, organisations
-from .findings import INCOMPLETE, REJECT, WARNING, Finding
-from .periods import add_months, lasts_at_least, lasts_at_most
-from .programme import Limits, load_limits
-from .texts import format_date, format_euro
+from imvo.programme.calculator import Calculation, calculate, money, organisations
+from imvo.programme.findings import INCOMPLETE, REJECT, WARNING, Finding
+from imvo.programme.periods import add_months, lasts_at_least, lasts_at_most
+from imvo.programme.facts import Limits, load_limits
+from imvo.programme.texts import format_date, format_euro
 
 NETHERLANDS = "NL"
 
@@ -73,7 +73,7 @@ def rule(*pillars: int):
 def judge(document: dict, submitted_on: date, grant_date: date | None = None, limits: Limits | None = None) -> Judgement:
     """All findings about a schema-valid application, and the calculator's result."""
     if limits is None:
-        from .settings import load_settings
+        from imvo.settings import load_settings
 
         limits = load_limits(load_settings().data_dir)
     calculation = calculate(document, submitted_on, limits)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from .findings import WARNING, Finding
-from .periods import add_months, months_started, project_year_count
-from .programme import Limits
-from .texts import format_euro, format_percentage
+from imvo.programme.findings import WARNING, Finding
+from imvo.programme.periods import add_months, months_started, project_year_count
+from imvo.programme.facts import Limits
+from imvo.programme.texts import format_euro, format_percentage
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")

@@ -7,9 +7,9 @@ import binascii
 import json
 from dataclasses import dataclass
 
-from .intake import Refusal
-from .receipt import Receipt
-from .storage import StorageUnavailable
+from imvo.intake.applications import Refusal
+from imvo.intake.receipt import Receipt
+from imvo.intake.storage import StorageUnavailable
 
 STATUS_OF_REFUSAL = {
     "invalid_json": 400,

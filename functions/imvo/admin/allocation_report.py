@@ -7,9 +7,9 @@ import io
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from .allocation import CEILING_NAMES, STATUS_TEXT, Line, report_rows
-from .render import html_to_pdf, render_html
-from .texts import format_euro
+from imvo.admin.allocation import CEILING_NAMES, STATUS_TEXT, Line, report_rows
+from imvo.documents.render import html_to_pdf, render_html
+from imvo.programme.texts import format_euro
 
 
 def report_csv(lines: list[Line]) -> bytes:

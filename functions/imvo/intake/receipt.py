@@ -7,8 +7,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from .programme import DUTCH_TIME
-from .texts import format_moment
+from imvo.programme.facts import DUTCH_TIME
+from imvo.programme.texts import format_moment
 
 
 @dataclass(frozen=True, order=True)

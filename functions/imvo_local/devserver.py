@@ -19,10 +19,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from .embedded_s3 import start_embedded_s3
-from .intake import Refusal
-from .sam_template import Route, routes
-from .settings import ENV_EXTRA_OPENINGS, ENV_SUBMISSIONS_BUCKET, PROJECT_ROOT
+from imvo_local.embedded_s3 import start_embedded_s3
+from imvo.intake.applications import Refusal
+from imvo_local.sam_template import Route, routes
+from imvo.settings import ENV_EXTRA_OPENINGS, ENV_SUBMISSIONS_BUCKET, PROJECT_ROOT
 
 # API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs.
 GATEWAY_MAX_BODY = 10 * 1024 * 1024

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .bundle import flatten_answers
-from .programme import load_facts
-from .receipt import format_dutch_for_people
-from .render import html_to_pdf, render_html
-from .settings import load_settings
-from .validation import resolved_schema
+from imvo.documents.application_document import flatten_answers
+from imvo.programme.facts import load_facts
+from imvo.intake.receipt import format_dutch_for_people
+from imvo.documents.render import html_to_pdf, render_html
+from imvo.settings import load_settings
+from imvo.intake.validation import resolved_schema
 
 
 def receipt_pdf(original: dict, current: dict, data_dir: Path) -> bytes:

@@ -1,0 +1,1 @@
+"""The HTTP edge shared by every Lambda handler: API Gateway events in, responses out."""

@@ -1,0 +1,1 @@
+"""Documents the system writes: safe HTML-to-PDF rendering, receipts and application PDFs."""

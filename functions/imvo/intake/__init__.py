@@ -1,0 +1,1 @@
+"""Receiving applications: the receipt clock, validation, attachments and write-once storage."""
