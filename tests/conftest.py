@@ -18,8 +18,19 @@ ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "tests" / "events"
 FIXTURES = ROOT / "tests" / "fixtures"
 BUCKET = "imvo-submissions-test"
+UPLOADS_BUCKET = "imvo-uploads-test"
+TOKEN_SECRET = "imvo-token-key-test"
 
 sys.path.insert(0, str(ROOT / "functions"))
+
+from imvo_local.iam_model import IamModel, acting_as, local_names, read_calls, unused_grants  # noqa: E402
+from imvo_local.sam_template import load_template, routes  # noqa: E402
+
+# Every AWS call a handler makes in these tests is judged against its function's policy in the
+# template, as AWS would (see imvo_local.iam_model); the local server judges its own the same way.
+IAM = IamModel.from_template(load_template(), local_names(BUCKET, UPLOADS_BUCKET))
+IAM.install()
+PORTAL_IAM_CALLS: list[Path] = []
 
 
 def load_event(name: str) -> dict:
@@ -27,13 +38,22 @@ def load_event(name: str) -> dict:
 
 
 def handler_module(function: str):
-    """functions/<function>/app.py, imported afresh: a new Lambda container with nothing cached."""
+    """functions/<function>/app.py, imported afresh: a new Lambda container with nothing cached, whose
+    handler runs under its function's policy in the template."""
     import importlib.util
 
     path = ROOT / "functions" / function / "app.py"
     spec = importlib.util.spec_from_file_location(f"lambda_{function}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    logical = next(r.function for r in routes() if r.handler.startswith(f"{function}/"))
+    original = module.handler
+
+    def handler(event, context=None):
+        with acting_as(logical):
+            return original(event, context)
+
+    module.handler = handler
     return module
 
 
@@ -54,14 +74,19 @@ def _aws_test_environment(monkeypatch):
 
 @pytest.fixture
 def s3(monkeypatch):
-    """A moto S3 with the submissions bucket made as the local server makes it."""
-    from imvo_local.embedded_s3 import create_submissions_bucket
+    """A moto S3 with the record and uploads buckets and the herstel key, made as the local server makes them."""
+    from imvo_local.embedded_s3 import create_submissions_bucket, create_token_secret, create_uploads_bucket
 
     with mock_aws():
         client = boto3.client("s3", region_name="eu-west-1")
         create_submissions_bucket(client, BUCKET)
+        create_uploads_bucket(client, UPLOADS_BUCKET)
+        secret = create_token_secret(boto3.client("secretsmanager", region_name="eu-west-1"), TOKEN_SECRET)
         upload_fixture_attachments(client)
         monkeypatch.setenv("IMVO_SUBMISSIONS_BUCKET", BUCKET)
+        monkeypatch.setenv("IMVO_UPLOADS_BUCKET", UPLOADS_BUCKET)
+        monkeypatch.setenv("IMVO_TOKEN_SECRET_ID", secret)
+        monkeypatch.setenv("IMVO_RETENTION_DAYS", "1")
         yield client
 
 
@@ -70,7 +95,7 @@ def fixture_attachment_bytes(key: str) -> bytes:
     return f"%PDF-1.7 fixture {key}".encode()
 
 
-def upload_fixture_attachments(client, bucket: str = BUCKET) -> None:
+def upload_fixture_attachments(client, bucket: str = UPLOADS_BUCKET) -> None:
     """Put every attachment the example applications refer to, as the browser's upload would."""
     from imvo.intake.attachments import referenced_attachments
 
@@ -81,7 +106,7 @@ def upload_fixture_attachments(client, bucket: str = BUCKET) -> None:
 
 
 def all_objects(client, bucket: str = BUCKET) -> list[str]:
-    """What the intake wrote: everything but the uploaded attachments the test put there itself."""
+    """What the intake wrote in the record, but for the copies of attachments (see record_attachments)."""
     keys = []
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         keys += [item["Key"] for item in page.get("Contents", []) if not item["Key"].startswith("attachments/")]
@@ -110,12 +135,17 @@ def built_site(tmp_path_factory) -> Path:
     return output
 
 
+def record_attachments(client, bucket: str = BUCKET) -> list[str]:
+    return [item["Key"] for item in client.list_objects_v2(Bucket=bucket, Prefix="attachments/").get("Contents", [])]
+
+
 class RunningPortal:
     def __init__(self, process: subprocess.Popen, site: str, storage: str):
         self.process = process
         self.site = site.rstrip("/")
         self.storage = storage
         self.bucket = "imvo-submissions-local"
+        self.uploads_bucket = "imvo-uploads-local"
 
     def s3(self):
         return boto3.client("s3", endpoint_url=self.storage, region_name="eu-west-1",
@@ -144,9 +174,11 @@ def start_local_server(site: Path, *options: str, until: str = "Stop with") -> t
 
 
 @pytest.fixture(scope="session")
-def portal(built_site) -> RunningPortal:
+def portal(built_site, tmp_path_factory) -> RunningPortal:
     """The whole local system as `make run` starts it (imvo-run), on free ports, with a set clock."""
-    process, text = start_local_server(built_site, "--clock", PORTAL_CLOCK)
+    calls = tmp_path_factory.mktemp("iam") / "portal-calls.jsonl"
+    PORTAL_IAM_CALLS.append(calls)
+    process, text = start_local_server(built_site, "--clock", PORTAL_CLOCK, "--iam-calls", str(calls))
     site = re.search(r"Site:\s+(\S+)", text)
     storage = re.search(r"Storage:\s+(\S+)", text)
     if not (site and storage):
@@ -155,7 +187,26 @@ def portal(built_site) -> RunningPortal:
     # Keep reading what the server prints, so a full pipe can never block it.
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
     running = RunningPortal(process, site.group(1), storage.group(1))
-    upload_fixture_attachments(running.s3(), running.bucket)
+    upload_fixture_attachments(running.s3(), running.uploads_bucket)
     yield running
     process.terminate()
     process.wait(timeout=10)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Least privilege, proven: no call was denied, and (over the whole suite) no grant went unused."""
+    calls = list(IAM.calls)
+    for path in PORTAL_IAM_CALLS:
+        if path.exists():
+            calls += read_calls(path)
+    problems = [f"denied: {c.operation}: {c.reason}" for c in calls if not c.allowed and not c.expected]
+    if os.environ.get("IMVO_IAM_COVERAGE") == "1":
+        problems += [f"never used: {grant}" for grant in unused_grants(IAM.policies, calls)]
+    if problems:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        text = "\n".join(["", "IAM model (infra/template.yaml against every AWS call of the functions):", *problems])
+        if reporter:
+            reporter.write_line(text, red=True)
+        else:
+            print(text)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -6,30 +6,45 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-# functions/imvo/settings.py -> repository root. In the Lambda build the same layout is copied
-# (see the Makefile's build-* targets), so these defaults hold there too.
+# functions/imvo/settings.py -> repository root. The Lambda artefacts set IMVO_DATA_DIR and
+# IMVO_SCHEMA_DIR, so this default only serves a checkout.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # Every variable the code reads. tests/unit/test_template.py checks that infra/template.yaml sets
 # exactly these on the functions, so a renamed variable cannot drift silently.
 ENV_SUBMISSIONS_BUCKET = "IMVO_SUBMISSIONS_BUCKET"
+ENV_UPLOADS_BUCKET = "IMVO_UPLOADS_BUCKET"
 ENV_DATA_DIR = "IMVO_DATA_DIR"
 ENV_SCHEMA_DIR = "IMVO_SCHEMA_DIR"
 ENV_EXTRA_OPENINGS = "IMVO_EXTRA_OPENINGS_FILE"
 ENV_MAX_BODY_BYTES = "IMVO_MAX_BODY_BYTES"
+ENV_RETENTION_DAYS = "IMVO_RETENTION_DAYS"
+ENV_TOKEN_SECRET = "IMVO_TOKEN_SECRET_ID"
+ENV_MALWARE_SCAN = "IMVO_MALWARE_SCAN"
+ENV_ORIGIN_VERIFY = "IMVO_ORIGIN_VERIFY"
 
-FUNCTION_ENV_VARS = frozenset(
-    {ENV_SUBMISSIONS_BUCKET, ENV_DATA_DIR, ENV_SCHEMA_DIR, ENV_EXTRA_OPENINGS, ENV_MAX_BODY_BYTES}
-)
+FUNCTION_ENV_VARS = frozenset({
+    ENV_SUBMISSIONS_BUCKET, ENV_UPLOADS_BUCKET, ENV_DATA_DIR, ENV_SCHEMA_DIR, ENV_EXTRA_OPENINGS,
+    ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_VERIFY,
+})
+
+# GuardDuty Malware Protection for S3 tags each scanned upload; without it (locally) nothing scans.
+SCAN_GUARDDUTY = "guardduty"
+SCAN_NONE = "none"
 
 
 @dataclass(frozen=True)
 class Settings:
     submissions_bucket: str
+    uploads_bucket: str
     data_dir: Path
     schema_dir: Path
     extra_openings_file: Path | None
     max_body_bytes: int
+    retention_days: int | None
+    token_secret_id: str
+    malware_scan: str
+    origin_verify: str
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -37,8 +52,13 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
     extra = env.get(ENV_EXTRA_OPENINGS) or None
     return Settings(
         submissions_bucket=env.get(ENV_SUBMISSIONS_BUCKET, "imvo-submissions-local"),
+        uploads_bucket=env.get(ENV_UPLOADS_BUCKET, "imvo-uploads-local"),
         data_dir=Path(env.get(ENV_DATA_DIR) or PROJECT_ROOT / "content" / "data"),
         schema_dir=Path(env.get(ENV_SCHEMA_DIR) or PROJECT_ROOT / "schemas"),
         extra_openings_file=Path(extra) if extra else None,
         max_body_bytes=int(env.get(ENV_MAX_BODY_BYTES) or 1_000_000),
+        retention_days=int(env[ENV_RETENTION_DAYS]) if env.get(ENV_RETENTION_DAYS) else None,
+        token_secret_id=env.get(ENV_TOKEN_SECRET, "imvo-token-key-local"),
+        malware_scan=env.get(ENV_MALWARE_SCAN) or SCAN_NONE,
+        origin_verify=env.get(ENV_ORIGIN_VERIFY, ""),
     )

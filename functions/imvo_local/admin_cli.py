@@ -11,7 +11,7 @@ from pathlib import Path
 from imvo.admin.actions import allocation_files, record_rejection
 from imvo.admin.bundle import build_bundle, days_between
 from imvo.settings import load_settings
-from imvo.intake.storage import AlreadyStored, ApplicationStore, StorageUnavailable, s3_client
+from imvo.intake.storage import AlreadyStored, ApplicationStore, StorageDenied, StorageUnavailable, s3_client
 
 
 def _day(value: str) -> str:
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = load_settings()
-    store = ApplicationStore(s3_client(), settings.submissions_bucket)
+    store = ApplicationStore(s3_client(), settings.submissions_bucket, settings.retention_days)
     try:
         if args.command == "bundle":
             if args.day and (args.first or args.last) or not (args.day or (args.first and args.last)):
@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as error:
         print(f"Geen aanvraag met referentie {error.args[0]} / no application with reference {error.args[0]}", file=sys.stderr)
         return 4
+    except StorageDenied as error:
+        print(f"Geen toegang tot de opslag / access denied by the storage: {error}", file=sys.stderr)
+        return 2
     except StorageUnavailable as error:
         print(f"Opslag niet bereikbaar / storage unavailable: {error}", file=sys.stderr)
         return 2

@@ -21,8 +21,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from imvo_local.embedded_s3 import start_embedded_s3
 from imvo.intake.applications import Refusal
-from imvo_local.sam_template import Route, routes
-from imvo.settings import ENV_EXTRA_OPENINGS, ENV_SUBMISSIONS_BUCKET, PROJECT_ROOT
+from imvo_local.iam_model import IamModel, acting_as, local_names
+from imvo_local.sam_template import Route, load_template, routes, security_headers
+from imvo.settings import (ENV_EXTRA_OPENINGS, ENV_MALWARE_SCAN, ENV_RETENTION_DAYS, ENV_SUBMISSIONS_BUCKET,
+                           ENV_TOKEN_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE)
 
 # API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs.
 GATEWAY_MAX_BODY = 10 * 1024 * 1024
@@ -68,9 +70,20 @@ def gateway_event(method: str, raw_path: str, headers: dict[str, str], body: byt
     }
 
 
+class LocalLambdaContext:
+    """What a handler reads of Lambda's context: the time left before the function's timeout."""
+
+    def __init__(self, timeout_seconds: int):
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
 class PortalRequestHandler(SimpleHTTPRequestHandler):
     server_version = "imvo-local"
     api_routes: list[tuple[Route, object]] = []
+    edge_headers: dict[str, str] = {}  # what CloudFront's response headers policy adds
 
     clock_offset_ms = 0
 
@@ -137,12 +150,18 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
         event = gateway_event(method, self.path, headers, body, self.client_address[0], received,
                               str(uuid.uuid4()), parameters, route)
         try:
-            response = handler(event, None)
+            with acting_as(route.function):
+                response = handler(event, LocalLambdaContext(route.timeout_seconds))
         except Exception as error:  # a crashing function is a 500 at the gateway too
             print(f"handler {route.function} failed: {error!r}", file=sys.stderr)
             return self._send_json(500, _error("internal"))
         self._send_raw(response.get("statusCode", 200), response.get("headers") or {},
                        _response_body(response))
+
+    def end_headers(self):
+        for name, value in self.edge_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
 
     def _send_json(self, status: int, payload: dict, headers: dict | None = None):
         self._send_raw(status, {"content-type": "application/json; charset=utf-8"} | (headers or {}),
@@ -190,10 +209,11 @@ class PortalServer(ThreadingHTTPServer):
     daemon_threads = True
 
 
-def make_server(site_dir: Path, host: str, port: int, clock_offset_ms: int = 0) -> ThreadingHTTPServer:
+def make_server(site_dir: Path, host: str, port: int, clock_offset_ms: int = 0,
+                edge_headers: dict[str, str] | None = None) -> ThreadingHTTPServer:
     handler_class = type("BoundPortalRequestHandler", (PortalRequestHandler,),
                          {"api_routes": [(route, load_handler(route)) for route in routes()],
-                          "clock_offset_ms": clock_offset_ms})
+                          "clock_offset_ms": clock_offset_ms, "edge_headers": edge_headers or {}})
     return PortalServer((host, port), partial(handler_class, directory=str(site_dir)))
 
 
@@ -204,8 +224,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--s3-port", type=int, default=int(os.environ.get("S3_PORT", "8001")))
     parser.add_argument("--site", type=Path, default=PROJECT_ROOT / "output")
     parser.add_argument("--bucket", default=os.environ.get(ENV_SUBMISSIONS_BUCKET, "imvo-submissions-local"))
+    parser.add_argument("--uploads-bucket", default=os.environ.get(ENV_UPLOADS_BUCKET, "imvo-uploads-local"))
     parser.add_argument("--openings", type=Path, default=PROJECT_ROOT / "infra" / "local" / "demo-opening.json",
                         help="extra openings file (the demo opening); the programme's real windows stay as they are")
+    parser.add_argument("--iam-calls", type=Path, default=None,
+                        help="also write every AWS call of each function, as the IAM model judged it, to this file")
     parser.add_argument("--clock", type=datetime.fromisoformat, default=None,
                         help="start the receipt clock at this moment (ISO 8601 with offset) and let it run; for tests")
     args = parser.parse_args(argv)
@@ -218,17 +241,27 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal_number, lambda *_: stop.set())
 
     os.environ[ENV_SUBMISSIONS_BUCKET] = args.bucket
+    os.environ[ENV_UPLOADS_BUCKET] = args.uploads_bucket
     os.environ[ENV_EXTRA_OPENINGS] = str(args.openings)
-    s3_server, endpoint = start_embedded_s3(args.host, args.s3_port, args.bucket)
+    os.environ[ENV_MALWARE_SCAN] = SCAN_NONE
+    os.environ.setdefault(ENV_RETENTION_DAYS, "1")  # COMPLIANCE retention is real in moto too: keep it short
+    s3_server, endpoint, secret_arn = start_embedded_s3(args.host, args.s3_port, args.bucket, args.uploads_bucket,
+                                                        "imvo-token-key-local")
+    os.environ[ENV_TOKEN_SECRET] = secret_arn
     server = None
     try:
+        IamModel.from_template(load_template(), local_names(args.bucket, args.uploads_bucket), args.iam_calls).install()
         offset = int(args.clock.timestamp() * 1000) - time.time_ns() // 1_000_000 if args.clock else 0
-        server = make_server(args.site, args.host, args.port, offset)
+        server = make_server(args.site, args.host, args.port, offset, security_headers(endpoint))
         base = f"http://{args.host}:{server.server_address[1]}"
         print(f"Site:    {base}/", flush=True)
         print(f"API:     {base}/api/  ({', '.join(f'{r.method} {r.path}' for r in routes())})", flush=True)
-        print(f"Storage: {endpoint}  (embedded S3, bucket {args.bucket}; in memory, gone when this stops)",
-              flush=True)
+        print(f"Storage: {endpoint}  (embedded S3 and Secrets Manager: record bucket {args.bucket}, uploads bucket "
+              f"{args.uploads_bucket}; in memory, gone when this stops)", flush=True)
+        print("IAM:     each function's AWS calls are checked against its policy in infra/template.yaml "
+              "(modelled here: moto itself enforces no IAM).", flush=True)
+        print("Absent:  no CloudFront, WAF or GuardDuty here: uploads are not scanned for malware (their scan status "
+              "reads 'not scanned (local)'), and the API has no origin guard.", flush=True)
         print(f"Demo opening from {args.openings}", flush=True)
         if args.clock:
             print(f"Clock:   receipts start at {args.clock.isoformat()} (a test clock; the real time is not used)",

@@ -40,8 +40,10 @@ class EmbeddedS3(ThreadedMotoServer):
         self._server.serve_forever()
 
 
-def start_embedded_s3(host: str, port: int, bucket: str) -> tuple[EmbeddedS3, str]:
-    """Start moto's S3 on host:port (0 picks a free port), point boto3 at it, and make the bucket."""
+def start_embedded_s3(host: str, port: int, bucket: str, uploads_bucket: str, token_secret: str
+                      ) -> tuple[EmbeddedS3, str, str]:
+    """Start moto's server on host:port (0 picks a free port), point boto3 at it, and make the buckets and
+    the herstel-code key as the template makes them. Returns the server, its endpoint and the key's ARN."""
     import boto3
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log drowns ours
@@ -54,18 +56,41 @@ def start_embedded_s3(host: str, port: int, bucket: str) -> tuple[EmbeddedS3, st
                         ("AWS_DEFAULT_REGION", "eu-west-1")):
         os.environ.setdefault(name, value)
     create_submissions_bucket(boto3.client("s3"), bucket)
-    return server, endpoint
+    create_uploads_bucket(boto3.client("s3"), uploads_bucket)
+    secret_arn = create_token_secret(boto3.client("secretsmanager"), token_secret)
+    return server, endpoint, secret_arn
 
 
-def create_submissions_bucket(client, bucket: str) -> None:
-    """Private, versioned, encrypted, public access blocked, CORS for uploads: as in infra/template.yaml."""
-    region = client.meta.region_name
-    extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True, **extra)
+def _private_encrypted(client, bucket: str) -> None:
     client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     client.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
         "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
     client.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+
+
+def _location(client) -> dict:
+    region = client.meta.region_name
+    return {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+
+
+def create_submissions_bucket(client, bucket: str) -> None:
+    """The record: private, versioned, encrypted, Object Lock on without a default (retention is set per
+    object of the legal record), as in infra/template.yaml (which encrypts with its own KMS key)."""
+    client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True, **_location(client))
+    _private_encrypted(client, bucket)
+
+
+def create_uploads_bucket(client, bucket: str) -> None:
+    """The staging bucket the browser posts to: versioned (the record names the version checked), no Object Lock."""
+    client.create_bucket(Bucket=bucket, **_location(client))
+    _private_encrypted(client, bucket)
     client.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
         {"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}]})
+
+
+def create_token_secret(client, name: str) -> str:
+    """The herstel-code key in Secrets Manager, a fresh random value as the template generates it."""
+    import secrets
+
+    return client.create_secret(Name=name, SecretString=secrets.token_urlsafe(48))["ARN"]

@@ -43,6 +43,7 @@ class Route:
     path: str  # as in the template: /api/applications/{reference}/supplements
     handler: str  # as in the template: submit/app.handler
     iam_only: bool
+    timeout_seconds: int = 25
 
     @property
     def handler_file(self) -> Path:
@@ -68,6 +69,7 @@ def function_handler(properties: dict) -> str:
 
 def routes(template: dict | None = None) -> list[Route]:
     template = template or load_template()
+    default_timeout = template.get("Globals", {}).get("Function", {}).get("Timeout", 3)
     found = []
     for name, resource in template["Resources"].items():
         if resource["Type"] != "AWS::Serverless::Function":
@@ -79,7 +81,8 @@ def routes(template: dict | None = None) -> list[Route]:
             event_properties = event["Properties"]
             authorizer = (event_properties.get("Auth") or {}).get("Authorizer")
             found.append(Route(name, event_properties["Method"].upper(), event_properties["Path"],
-                               function_handler(properties), authorizer == "AWS_IAM"))
+                               function_handler(properties), authorizer == "AWS_IAM",
+                               int(properties.get("Timeout", default_timeout))))
     return found
 
 
@@ -93,3 +96,22 @@ def function_environment_names(template: dict | None = None) -> dict[str, set[st
             own = resource["Properties"].get("Environment", {}).get("Variables", {})
             names[name] = global_vars | set(own)
     return names
+
+
+def security_headers(uploads_origin: str, template: dict | None = None) -> dict[str, str]:
+    """The response headers CloudFront's SecurityHeadersPolicy adds, for the local server to send too."""
+    template = template or load_template()
+    config = template["Resources"]["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    security = config["SecurityHeadersConfig"]
+    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    csp = csp["Fn::Sub"] if isinstance(csp, dict) else csp
+    csp = re.sub(r"https://\$\{UploadsBucket\.RegionalDomainName\}", uploads_origin, csp)
+    hsts = security["StrictTransportSecurity"]
+    return {
+        "content-security-policy": csp,
+        "strict-transport-security": f"max-age={hsts['AccessControlMaxAgeSec']}"
+        + ("; includeSubDomains" if hsts.get("IncludeSubdomains") else "") + ("; preload" if hsts.get("Preload") else ""),
+        "x-content-type-options": "nosniff",
+        "x-frame-options": security["FrameOptions"]["FrameOption"],
+        "referrer-policy": security["ReferrerPolicy"]["ReferrerPolicy"],
+    }

@@ -1,16 +1,26 @@
-"""Lambda handler for GET /api/applications/{reference}/receipt: the applicant's PDF receipt.
+"""Lambda handler for POST /api/applications/{reference}/receipt: the applicant's PDF receipt.
 
+The code travels in the JSON body, never in the URL (URLs end up in logs and browser history).
 Rendering needs WeasyPrint, so this runs in its own function (a container image, like the admin
 function) and the submit function stays light.
 """
 
 import base64
+import json
 
 from imvo.api.gateway import api_handler
-from imvo.intake.applications import Intake, latest_version
 from imvo.documents.receipt_document import receipt_pdf
+from imvo.intake.applications import Intake, Refusal, latest_version
 
 _intake: Intake | None = None  # built once per container
+
+
+def _token(raw: bytes):
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError as error:
+        raise Refusal("invalid_json", "Geen geldige JSON.", "Not valid JSON.") from error
+    return body.get("token") if isinstance(body, dict) else None
 
 
 @api_handler
@@ -18,7 +28,7 @@ def handler(request):
     global _intake
     _intake = _intake or Intake.from_environment()
     reference = request.path_parameters.get("reference", "")
-    original = _intake.authorised(reference, request.query.get("token"))
+    original = _intake.authorised(reference, _token(request.body))
     current = latest_version(original, _intake.store.supplements_of(reference))
     return {
         "statusCode": 200,

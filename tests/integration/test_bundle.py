@@ -15,11 +15,12 @@ from pypdf import PdfReader
 
 from imvo_local import admin_cli
 from imvo.admin.bundle import build_bundle, days_between
-from imvo_local.embedded_s3 import create_submissions_bucket
+from imvo_local.embedded_s3 import create_submissions_bucket, create_token_secret, create_uploads_bucket
 from imvo.settings import PROJECT_ROOT
 from imvo.intake.storage import ApplicationStore
 
-from tests.conftest import BUCKET, handler_module, load_event, load_fixture, upload_fixture_attachments
+from tests.conftest import (BUCKET, TOKEN_SECRET, UPLOADS_BUCKET, handler_module, load_event, load_fixture,
+                            upload_fixture_attachments)
 
 DATA = PROJECT_ROOT / "content" / "data"
 
@@ -62,12 +63,14 @@ def submit_all(handler, moments):
 def world():
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         for name, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "eu-west-1",
-                            "IMVO_SUBMISSIONS_BUCKET": BUCKET}.items():
+                            "IMVO_SUBMISSIONS_BUCKET": BUCKET, "IMVO_UPLOADS_BUCKET": UPLOADS_BUCKET}.items():
             patch.setenv(name, value)
         patch.delenv("AWS_ENDPOINT_URL", raising=False)
         patch.delenv("IMVO_EXTRA_OPENINGS_FILE", raising=False)
         client = boto3.client("s3")
         create_submissions_bucket(client, BUCKET)
+        create_uploads_bucket(client, UPLOADS_BUCKET)
+        patch.setenv("IMVO_TOKEN_SECRET_ID", create_token_secret(boto3.client("secretsmanager"), TOKEN_SECRET))
         upload_fixture_attachments(client)
         module = handler_module("submit")
         receipts = submit_all(module.handler, MOMENTS)
@@ -116,7 +119,8 @@ def test_every_file_has_its_checksum_and_attachments_are_included(world):
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest
     first = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".json") and "/" in n)))
     for attachment in first["receipt"]["attachments"]:
-        (name,) = [n for n in archive.namelist() if n.endswith(attachment["key"].rsplit("/", 1)[-1]) and n.startswith("0001-")]
+        uploaded_as = attachment["upload"]["key"].rsplit("/", 1)[-1]
+        (name,) = [n for n in archive.namelist() if n.endswith(uploaded_as) and n.startswith("0001-")]
         assert hashlib.sha256(archive.read(name)).hexdigest() == attachment["sha256"]
 
 

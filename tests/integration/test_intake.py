@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from imvo.intake.storage import AlreadyStored, ApplicationStore
 
-from tests.conftest import BUCKET, all_objects, fixture_attachment_bytes, handler_module, load_event, load_fixture
+from tests.conftest import (BUCKET, UPLOADS_BUCKET, all_objects, fixture_attachment_bytes, handler_module, load_event,
+                            load_fixture, record_attachments)
 
 
 
@@ -246,7 +247,9 @@ def test_supplement_still_incomplete_can_be_supplemented_again(s3, incomplete):
 def test_presigned_post_is_limited_to_pdf_size_and_the_draft_prefix(s3):
     module = handler_module("uploads")
     event = load_event("submit-pillar1-valid.json")
-    event["body"] = json.dumps({"filename": "Plan of approach (final).pdf", "contentType": "application/pdf", "size": 2048})
+    digest = hashlib.sha256(b"%PDF-1.7 plan").hexdigest()
+    event["body"] = json.dumps({"filename": "Plan of approach (final).pdf", "contentType": "application/pdf", "size": 2048,
+                                "sha256": digest})
     response = module.handler(event)
     assert response["statusCode"] == 201
     upload = json.loads(response["body"])
@@ -255,12 +258,20 @@ def test_presigned_post_is_limited_to_pdf_size_and_the_draft_prefix(s3):
     conditions = policy["conditions"]
     assert ["content-length-range", 1, 10 * 1024 * 1024] in conditions
     assert {"Content-Type": "application/pdf"} in conditions and {"key": upload["key"]} in conditions
+    assert {"bucket": UPLOADS_BUCKET} in conditions
+    # Defect 3 of issue 10: S3 itself refuses a body whose SHA-256 is not the one the browser computed
+    # (and a bucket with Object Lock needs a checksum on every upload).
+    checksum = base64.b64encode(bytes.fromhex(digest)).decode()
+    assert {"x-amz-checksum-algorithm": "SHA256"} in conditions and {"x-amz-checksum-sha256": checksum} in conditions
+    assert upload["fields"]["x-amz-checksum-sha256"] == checksum and upload["fields"]["x-amz-checksum-algorithm"] == "SHA256"
 
 
 @pytest.mark.parametrize("request_body, path", [
     ({"filename": "a.docx", "contentType": "application/msword", "size": 10}, "$.contentType"),
     ({"filename": "a.pdf", "contentType": "application/pdf", "size": 10 * 1024 * 1024 + 1}, "$.size"),
     ({"filename": "a.pdf", "contentType": "application/pdf", "size": 10, "draftId": "../../etc"}, "$.draftId"),
+    ({"filename": "a.pdf", "contentType": "application/pdf", "size": 10}, "$.sha256"),
+    ({"filename": "a.pdf", "contentType": "application/pdf", "size": 10, "sha256": "A" * 64}, "$.sha256"),
 ])
 def test_upload_request_outside_the_limits_is_400(s3, request_body, path):
     event = load_event("submit-pillar1-valid.json")
@@ -271,7 +282,7 @@ def test_upload_request_outside_the_limits_is_400(s3, request_body, path):
 
 
 def _attachment(s3, key, content):
-    s3.put_object(Bucket=BUCKET, Key=key, Body=content)
+    s3.put_object(Bucket=UPLOADS_BUCKET, Key=key, Body=content)
     return {"key": key, "sha256": hashlib.sha256(content).hexdigest(), "filename": key.rsplit("/", 1)[-1]}
 
 
@@ -280,7 +291,7 @@ def test_attachment_checks_after_upload(submit, s3, problem):
     document = load_fixture("pillar1-complete.json")
     key = "attachments/fixture-draft-0001/budget.pdf"
     if problem == "missing":
-        s3.delete_object(Bucket=BUCKET, Key=key)
+        s3.delete_object(Bucket=UPLOADS_BUCKET, Key=key)
     elif problem == "not-pdf":
         document["attachments"]["budget"] = _attachment(s3, "attachments/fixture-draft-0001/budget.exe", b"MZ\x90\x00 not a pdf")
     elif problem == "wrong-hash":
@@ -290,15 +301,20 @@ def test_attachment_checks_after_upload(submit, s3, problem):
     code, body = post(submit, document)
     assert code == 400
     assert [f["path"] for f in body["error"]["findings"]] == ["$.attachments.budget"]
-    assert all_objects(s3) == []
+    assert all_objects(s3) == [] and record_attachments(s3) == []
 
 
 def test_attachment_hashes_are_recorded_in_the_receipt(submit, s3):
     _, receipt = post(submit, load_fixture("pillar1-complete.json"))
-    recorded = {a["key"]: a["sha256"] for a in receipt["attachments"]}
+    recorded = {a["path"]: a["sha256"] for a in receipt["attachments"]}
     assert len(recorded) == 6 + 3 + 5  # six partner forms, plan, budget, agreement, five de minimis declarations
     key = "attachments/fixture-draft-0001/budget.pdf"
-    assert recorded[key] == hashlib.sha256(fixture_attachment_bytes(key)).hexdigest()
+    assert recorded["$.attachments.budget"] == hashlib.sha256(fixture_attachment_bytes(key)).hexdigest()
+    # Each file is copied into the record bucket, under COMPLIANCE retention, by its content.
+    copy = f"attachments/{recorded['$.attachments.budget']}.pdf"
+    assert copy in record_attachments(s3)
+    assert s3.get_object(Bucket=BUCKET, Key=copy)["Body"].read() == fixture_attachment_bytes(key)
+    assert s3.head_object(Bucket=BUCKET, Key=copy)["ObjectLockMode"] == "COMPLIANCE"
 
 
 def test_attachments_of_two_drafts_are_refused(submit, s3):
@@ -314,11 +330,10 @@ def test_receipt_pdf_needs_the_code_and_shows_reference_and_dutch_time(submit, s
     _, receipt = post(submit, load_fixture("pillar1-complete.json"))
     module = handler_module("receipt")
     event = load_event("submit-pillar1-valid.json")
-    event["requestContext"]["http"]["method"] = "GET"
     event["pathParameters"] = {"reference": receipt["reference"]}
-    event["queryStringParameters"] = {"token": "nope"}
+    event["body"] = json.dumps({"token": "nope"})
     assert module.handler(event)["statusCode"] == 403
-    event["queryStringParameters"] = {"token": receipt["supplementToken"]}
+    event["body"] = json.dumps({"token": receipt["supplementToken"]})  # in the body: a code never goes in a URL
     response = module.handler(event)
     assert response["statusCode"] == 200 and response["headers"]["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(base64.b64decode(response["body"]))).pages)
@@ -341,11 +356,12 @@ def test_verify_after_upload_reports_hash_size_and_version(s3):
     assert code == 200
     assert verified["sha256"] == hashlib.sha256(fixture_attachment_bytes(key)).hexdigest()
     assert verified["size"] == len(fixture_attachment_bytes(key))
-    assert verified["versionId"] == s3.head_object(Bucket=BUCKET, Key=key)["VersionId"]
+    assert verified["versionId"] == s3.head_object(Bucket=UPLOADS_BUCKET, Key=key)["VersionId"]
+    assert verified["scan"] == "NOT_SCANNED_LOCAL"  # no scanner runs here, and the answer says so
 
 
 def test_verify_refuses_what_is_not_a_pdf(s3):
-    s3.put_object(Bucket=BUCKET, Key="attachments/fixture-draft-0001/evil.pdf", Body=b"<html>not a pdf</html>")
+    s3.put_object(Bucket=UPLOADS_BUCKET, Key="attachments/fixture-draft-0001/evil.pdf", Body=b"<html>not a pdf</html>")
     code, body = _verify("attachments/fixture-draft-0001/evil.pdf")
     assert code == 400 and body["error"]["findings"][0]["message"]["en"] == "This attachment is not a PDF file."
     code, _ = _verify("applications/2023-03-15/x.json")
@@ -355,10 +371,11 @@ def test_verify_refuses_what_is_not_a_pdf(s3):
 def test_application_refers_to_the_version_that_was_verified(submit, s3):
     key = "attachments/fixture-draft-0001/budget.pdf"
     _, verified = _verify(key)
-    s3.put_object(Bucket=BUCKET, Key=key, Body=b"%PDF-1.7 swapped after the check")  # a later overwrite
+    s3.put_object(Bucket=UPLOADS_BUCKET, Key=key, Body=b"%PDF-1.7 swapped after the check")  # a later overwrite
     code, receipt = post(submit, load_fixture("pillar1-complete.json"))
     assert code == 201
-    (recorded,) = [a for a in receipt["attachments"] if a["key"] == key]
-    assert recorded["versionId"] == verified["versionId"]
-    content = s3.get_object(Bucket=BUCKET, Key=key, VersionId=recorded["versionId"])["Body"].read()
-    assert hashlib.sha256(content).hexdigest() == recorded["sha256"]
+    stored = json.loads(s3.get_object(Bucket=BUCKET, Key=[k for k in all_objects(s3) if k.startswith("applications/")][0])["Body"].read())
+    (recorded,) = [a for a in stored["receipt"]["attachments"] if a["upload"]["key"] == key]
+    assert recorded["upload"]["versionId"] == verified["versionId"]
+    content = s3.get_object(Bucket=BUCKET, Key=recorded["key"], VersionId=recorded["versionId"])["Body"].read()
+    assert hashlib.sha256(content).hexdigest() == recorded["sha256"] == verified["sha256"]

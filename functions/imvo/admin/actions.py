@@ -28,5 +28,5 @@ def record_rejection(store: ApplicationStore, reference: str, reason: str, momen
     """Written once: a decision is never changed by this tool."""
     if store.application(reference) is None:
         raise KeyError(reference)
-    store.put_new(f"{DECISIONS_PREFIX}{reference}.json", encode_document(
+    store.put_record(f"{DECISIONS_PREFIX}{reference}.json", encode_document(
         {"reference": reference, "decision": "rejected", "reason": reason, "decidedAt": format_utc(moment)}))

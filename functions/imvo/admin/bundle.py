@@ -95,11 +95,8 @@ def received_on(store: ApplicationStore, days: list[str]) -> list[dict]:
 
 
 def _attachment(store: ApplicationStore, reference: dict) -> bytes:
-    extra = {"VersionId": reference["versionId"]} if reference.get("versionId") not in (None, "null") else {}
-    try:
-        return store.client.get_object(Bucket=store.bucket, Key=reference["key"], **extra)["Body"].read()
-    except Exception as error:  # noqa: BLE001 - any failure to read is a storage fault for the admin
-        raise StorageUnavailable(f"{reference['key']}: {error}") from error
+    """The exact version the application refers to, as copied into the record."""
+    return store.get_bytes(reference["key"], reference.get("versionId"))
 
 
 def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, workers: int | None = None) -> Bundle:
@@ -121,7 +118,8 @@ def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, worke
             _add(archive, pdf_name, pdf, sums)
             attachment_names = []
             for index, reference in enumerate(receipt.get("attachments", []), start=1):
-                name = f"{stem}/bijlagen/{index:02d}-{reference['key'].rsplit('/', 1)[-1]}"
+                uploaded_as = reference.get("upload", {}).get("key", reference["key"])
+                name = f"{stem}/bijlagen/{index:02d}-{uploaded_as.rsplit('/', 1)[-1]}"
                 content = _attachment(store, reference)
                 if hashlib.sha256(content).hexdigest() != reference["sha256"]:
                     raise StorageUnavailable(f"{reference['key']} no longer matches the SHA-256 in the receipt")

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
+import logging
+import sys
+import time
+import uuid
 from dataclasses import dataclass
 
 from imvo.intake.applications import Refusal
 from imvo.intake.receipt import Receipt
-from imvo.intake.storage import StorageUnavailable
+from imvo.intake.storage import StorageDenied, StorageUnavailable, request_deadline
+from imvo.settings import load_settings
 
 STATUS_OF_REFUSAL = {
     "invalid_json": 400,
@@ -18,12 +24,25 @@ STATUS_OF_REFUSAL = {
     "forbidden": 403,
     "not_found": 404,
     "conflict": 409,
+    "scan_pending": 409,
     "too_large": 413,
     "unsupported_media_type": 415,
     "rejected": 422,
 }
 
 RETRY_AFTER_SECONDS = 5
+# Stop starting S3 calls this long before Lambda's own timeout, to answer our 503 in time.
+ANSWER_MARGIN_SECONDS = 1.0
+# CloudFront adds this header with a secret value; a request without it did not pass the edge (WAF).
+ORIGIN_HEADER = "x-origin-verify"
+
+log = logging.getLogger("imvo.api")
+if not log.handlers:
+    _handler = logging.StreamHandler(sys.stdout)
+    _handler.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 @dataclass(frozen=True)
@@ -35,6 +54,7 @@ class Request:
     path_parameters: dict[str, str]
     query: dict[str, str]
     receipt: Receipt
+    iam_caller: bool = False  # signed with AWS IAM credentials (the automation routes)
 
     @property
     def content_type(self) -> str | None:
@@ -54,7 +74,7 @@ def parse_event(event: dict) -> Request:
         except (binascii.Error, ValueError) as error:
             raise Refusal("invalid_json", "De inhoud is geen geldige base64.", "The body is not valid base64.") from error
     else:
-        body = raw_body.encode("utf-8")
+        body = raw_body.encode("utf-8", "surrogatepass")
     return Request(
         method=context.get("http", {}).get("method", ""),
         path=context.get("http", {}).get("path", event.get("rawPath", "")),
@@ -63,6 +83,7 @@ def parse_event(event: dict) -> Request:
         path_parameters=event.get("pathParameters") or {},
         query=event.get("queryStringParameters") or {},
         receipt=Receipt(epoch_ms=int(context["timeEpoch"]), request_id=str(context["requestId"])),
+        iam_caller=bool((context.get("authorizer") or {}).get("iam")),
     )
 
 
@@ -75,7 +96,8 @@ def json_response(status: int, payload: dict, headers: dict | None = None) -> di
 
 
 def refusal_response(refusal: Refusal) -> dict:
-    return json_response(STATUS_OF_REFUSAL.get(refusal.kind, 400), refusal.as_dict())
+    headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else None
+    return json_response(STATUS_OF_REFUSAL.get(refusal.kind, 400), refusal.as_dict(), headers)
 
 
 def unavailable_response() -> dict:
@@ -90,16 +112,63 @@ def unavailable_response() -> dict:
     )
 
 
+def internal_error_response(incident: str) -> dict:
+    """A defect on our side (an unexpected error, or a permission our stack lacks): not worth retrying as is."""
+    return json_response(500, {"error": {"code": "internal", "incident": incident, "message": {
+        "nl": f"Er ging iets mis aan onze kant. Er is niets opgeslagen. Noem bij contact dit kenmerk: {incident}.",
+        "en": f"Something went wrong on our side. Nothing was stored. Quote this incident id when you contact us: {incident}.",
+    }, "findings": []}})
+
+
+def _origin_refusal() -> Refusal:
+    return Refusal("forbidden", "Gebruik de API via de website.", "Use the API through the website.")
+
+
+def _deadline_from(context) -> float | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return time.monotonic() + remaining() / 1000 - ANSWER_MARGIN_SECONDS if remaining else None
+
+
+def _log(event: dict, status: int, started: float, **facts) -> None:
+    """One line per request: ids, route, outcome and duration; never the body, names or codes."""
+    context = event.get("requestContext") or {}
+    line = {"requestId": context.get("requestId"), "route": event.get("routeKey"), "status": status,
+            "timeEpoch": context.get("timeEpoch"), "durationMs": round((time.monotonic() - started) * 1000, 1)}
+    log.info(json.dumps(line | {k: v for k, v in facts.items() if v is not None}))
+
+
 def api_handler(function):
     """The edge every handler shares: parse the event, run `function(request)`, shape refusals and faults."""
 
     def handler(event, context=None):
+        started = time.monotonic()
+        token = request_deadline.set(_deadline_from(context))
         try:
-            return function(parse_event(event))
+            request = parse_event(event)
+            origin_secret = load_settings().origin_verify
+            if origin_secret and not request.iam_caller and not hmac.compare_digest(
+                    request.headers.get(ORIGIN_HEADER, "").encode(), origin_secret.encode()):
+                raise _origin_refusal()
+            response = function(request)
+            _log(event, response["statusCode"], started)
+            return response
         except Refusal as refusal:
-            return refusal_response(refusal)
-        except StorageUnavailable:
+            response = refusal_response(refusal)
+            _log(event, response["statusCode"], started, refusal=refusal.kind)
+            return response
+        except StorageUnavailable as fault:
+            _log(event, 503, started, fault="storage_unavailable", detail=str(fault)[:300])
             return unavailable_response()
+        except StorageDenied as denied:
+            incident = uuid.uuid4().hex[:12]
+            _log(event, 500, started, fault="access_denied", detail=str(denied), incident=incident)
+            return internal_error_response(incident)
+        except Exception as error:  # noqa: BLE001 - the catch-all: our error shape, never the gateway's bare 500
+            incident = uuid.uuid4().hex[:12]
+            _log(event, 500, started, fault="unexpected", detail=type(error).__name__, incident=incident)
+            return internal_error_response(incident)
+        finally:
+            request_deadline.reset(token)
 
     handler.__doc__ = function.__doc__
     return handler

@@ -7,35 +7,37 @@ or deleted, a retried request never counts twice, and a fault leaves nothing hal
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import re
-import secrets
 from dataclasses import dataclass, field
 
-from imvo.intake.attachments import verify_attachments
+from imvo.intake.attachments import ScanPending, verify_attachments
 from imvo.programme.findings import REJECT, Finding
 from imvo.programme.facts import Opening, load_limits, opening_for
 from imvo.intake.receipt import Receipt, format_dutch_for_people
 from imvo.programme.rules import Judgement, judge
 from imvo.settings import Settings
 from imvo.intake.storage import (AlreadyStored, ApplicationStore, application_key, encode_document, idempotency_key_of,
-                      supplement_key)
+                                 record_attachment_key, supplement_key)
+from imvo.intake.tokens import TokenKey
 from imvo.intake.validation import available_pillars, schema_findings
 
 JSON_MEDIA_TYPES = ("application/json",)
+SCAN_RETRY_SECONDS = 30
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
 
 
 class Refusal(Exception):
     """The request is refused; nothing was stored. `kind` decides the HTTP status (see imvo.apigw)."""
 
-    def __init__(self, kind: str, message_nl: str, message_en: str, findings: list[Finding] | None = None):
+    def __init__(self, kind: str, message_nl: str, message_en: str, findings: list[Finding] | None = None,
+                 retry_after: int | None = None):
         super().__init__(message_en)
         self.kind = kind
         self.message_nl = message_nl
         self.message_en = message_en
         self.findings = findings or []
+        self.retry_after = retry_after  # seconds, for a refusal that the same request may overcome later
 
     def as_dict(self) -> dict:
         return {
@@ -47,10 +49,6 @@ class Refusal(Exception):
         }
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def latest_version(original: dict, supplements: list[dict]) -> dict:
     """II.2.2, III.2.2: the last supplement received is the application as it now stands."""
     versions = [original] + supplements
@@ -60,9 +58,11 @@ def latest_version(original: dict, supplements: list[dict]) -> dict:
 @dataclass
 class Intake:
     settings: Settings
-    store: ApplicationStore | None
+    store: ApplicationStore | None  # the record (submissions bucket)
     openings: tuple[Opening, ...]
     pillars: tuple[int, ...] = field(default=())
+    uploads: ApplicationStore | None = None  # the staging bucket the browser uploads to
+    tokens: TokenKey | None = None
 
     def __post_init__(self):
         self.pillars = self.pillars or available_pillars(self.settings.schema_dir)
@@ -75,8 +75,14 @@ class Intake:
         from imvo.intake.storage import s3_client
 
         settings = load_settings()
-        store = ApplicationStore(s3_client(), settings.submissions_bucket) if with_storage else None
-        return cls(settings=settings, store=store, openings=load_openings(settings.data_dir, settings.extra_openings_file))
+        openings = load_openings(settings.data_dir, settings.extra_openings_file)
+        if not with_storage:
+            return cls(settings=settings, store=None, openings=openings)
+        client = s3_client()
+        return cls(settings=settings, openings=openings,
+                   store=ApplicationStore(client, settings.submissions_bucket, settings.retention_days),
+                   uploads=ApplicationStore(client, settings.uploads_bucket),
+                   tokens=TokenKey(settings.token_secret_id))
 
     # --- parsing -------------------------------------------------------------------------------
 
@@ -172,35 +178,63 @@ class Intake:
                           "Deze aanvraag voldoet niet aan de beleidsregels en kan zo niet worden ingediend. Er is niets opgeslagen.",
                           "This application does not meet the policy rules and cannot be submitted as it is. Nothing was stored.",
                           judgement.of(REJECT))
-        verified, problems = verify_attachments(self.store.client, self.store.bucket, document)
+        try:
+            verified, problems = verify_attachments(self.uploads, document, self.settings.malware_scan)
+        except ScanPending as pending:
+            raise Refusal("scan_pending",
+                          "De virusscan van een bijlage is nog bezig. Er is niets opgeslagen; verstuur de aanvraag over een minuut opnieuw.",
+                          "The malware scan of an attachment has not finished. Nothing was stored; send the application again in a minute.",
+                          retry_after=SCAN_RETRY_SECONDS) from pending
         if problems:
             raise Refusal("invalid",
                           "Niet alle bijlagen zijn in orde. Er is niets opgeslagen.",
                           "Not every attachment is in order. Nothing was stored.", problems)
-        return findings, judgement, verified
+        return findings, judgement, [attachment.as_dict() for attachment in verified]
+
+    def _into_record(self, attachment: dict) -> dict:
+        """Copy the checked upload version into the record bucket, where retention keeps it with the application."""
+        key = record_attachment_key(attachment["sha256"])
+        version_id = self.store.copy_into_record(self.uploads.bucket, attachment["key"], attachment["versionId"], key)
+        return attachment | {"key": key, "versionId": version_id,
+                             "upload": {"key": attachment["key"], "versionId": attachment["versionId"]}}
 
     # --- storing -------------------------------------------------------------------------------
 
-    def _replay(self, idempotency_key: str | None, body: bytes) -> dict | None:
-        """A retried request with a known Idempotency-Key: finish what the first attempt began, answer the same."""
-        if idempotency_key is None:
+    def _earlier_answer(self, idempotency_key: str | None, body: bytes) -> dict | None:
+        """For a refused request with an Idempotency-Key: the answer an earlier attempt was given, if any.
+
+        Asked only on this rare path, with a LIST (a prefix grant), so a first attempt never reads a key
+        that may be missing: without s3:ListBucket such a read answers 403, not 404.
+        """
+        if idempotency_key is None or not self.store.exists(idempotency_key_of(idempotency_key)):
             return None
-        claim = self.store.find_json(idempotency_key_of(idempotency_key))
-        if claim is None:
-            return None
+        return self._answer_of_claim(idempotency_key_of(idempotency_key), body)
+
+    def _answer_of_claim(self, claim_key: str, body: bytes) -> dict:
+        """Finish what the first attempt began (its record write) and answer what it answered."""
+        claim = self.store.get_json(claim_key)
         if claim["bodySha256"] != hashlib.sha256(body).hexdigest():
             raise _key_reused()
-        try:
-            self.store.put_new(claim["key"], encode_document(claim["stored"]))
-        except AlreadyStored:
-            pass
+        if not self.store.exists(claim["key"]):
+            self._put_record(claim["key"], claim["stored"])
         return claim["response"] | {"replayed": True}
+
+    def _put_record(self, key: str, stored: dict) -> bool:
+        """Copy the attachments into the record, then write the record once; False when it was already there."""
+        receipt = stored["receipt"]
+        recorded = stored | {"receipt": receipt | {"attachments": [self._into_record(a) for a in receipt["attachments"]]}}
+        try:
+            self.store.put_record(key, encode_document(recorded))
+            return True
+        except AlreadyStored:
+            return False
 
     def _store_once(self, idempotency_key: str | None, body: bytes, key: str, stored: dict, response: dict) -> dict:
         """Claim the Idempotency-Key first (write-once), then write the document (write-once).
 
-        Of ten identical requests at once, one claims the key and the others answer its receipt; a
-        fault between the two writes is finished by the retry, which finds the claim.
+        No read comes first: of ten identical requests at once, one claims the key and the others,
+        answered 412, read its claim and answer its receipt; a fault between the two writes is finished
+        by the retry, which finds the claim.
         """
         if idempotency_key is not None:
             claim = {"bodySha256": hashlib.sha256(body).hexdigest(), "key": key, "stored": stored, "response": response}
@@ -208,36 +242,46 @@ class Intake:
             try:
                 self.store.put_new(claim_key, encode_document(claim))
             except AlreadyStored:
-                existing = self.store.get_json(claim_key)
-                if existing["bodySha256"] != claim["bodySha256"]:
-                    raise _key_reused()
-                key, stored, response = existing["key"], existing["stored"], existing["response"] | {"replayed": True}
-        try:
-            self.store.put_new(key, encode_document(stored))
-        except AlreadyStored:
-            if idempotency_key is None:
-                # The same request delivered twice (same request id, same key): the stored receipt stands.
-                return self.store.get_json(key)["receipt"] | {"replayed": True}
+                return self._answer_of_claim(claim_key, body)
+        if not self._put_record(key, stored) and idempotency_key is None:
+            # The same request delivered twice (same request id, same key): the stored receipt stands.
+            return self.store.get_json(key)["receipt"] | {"replayed": True}
         return response
+
+    def _with_token(self, answer: dict) -> dict:
+        """The herstel code is derived, never stored: add it to the answer the applicant gets."""
+        return answer | {"supplementToken": self.tokens.token_for(answer["reference"])}
+
+    def _judged_or_earlier(self, idempotency_key: str | None, body: bytes, judge_it):
+        try:
+            return judge_it(), None
+        except Refusal:
+            earlier = self._earlier_answer(idempotency_key, body)
+            if earlier is None:
+                raise
+            return None, earlier
 
     def receive(self, body: bytes, content_type: str | None, receipt: Receipt, idempotency_key: str | None = None) -> dict:
         """Check and store one application; returns the receipt the applicant keeps."""
         document = self.parse(body, content_type)
         _check_idempotency_key(idempotency_key)
-        replayed = self._replay(idempotency_key, body)
-        if replayed is not None:
-            return replayed
-        pillar = self.pillar_of(document)
-        opening = self.check_window(pillar, receipt)
-        findings, judgement, verified = self._judged(document, pillar, receipt)
-        token = secrets.token_urlsafe(24)
+
+        def judged():
+            pillar = self.pillar_of(document)
+            opening = self.check_window(pillar, receipt)
+            return (pillar, opening, *self._judged(document, pillar, receipt))
+
+        outcome, earlier = self._judged_or_earlier(idempotency_key, body, judged)
+        if earlier is not None:  # a retry after the window closed (or the rules changed) still gets its receipt
+            return self._with_token(earlier)
+        pillar, opening, findings, judgement, verified = outcome
         receipt_data = receipt.as_dict() | {
             "sha256": hashlib.sha256(encode_document(document)).hexdigest(),
             "pillar": pillar,
             "opening": opening.id,
             "status": judgement.status,
             "findings": len(findings),
-            "attachments": [a.as_dict() for a in verified],
+            "attachments": verified,
             "effectiveReceivedAt": receipt.as_dict()["receivedAt"],
         }
         stored = {
@@ -245,20 +289,39 @@ class Intake:
             "application": document,
             "findings": [f.as_dict() for f in findings],
             "calculation": judgement.calculation.as_dict(),
-            "supplementTokenSha256": token_digest(token),
         }
-        response = receipt_data | {"supplementToken": token, "receiptUrl": f"/api/applications/{receipt.reference}/receipt"}
+        response = _for_the_applicant(receipt_data) | {"receiptUrl": f"/api/applications/{receipt.reference}/receipt"}
         key = application_key(receipt.dutch_day, receipt.epoch_ms, receipt.reference)
-        return self._store_once(idempotency_key, body, key, stored, response)
+        return self._with_token(self._store_once(idempotency_key, body, key, stored, response))
 
     def supplement(self, reference: str, body: bytes, content_type: str | None, receipt: Receipt,
                    idempotency_key: str | None = None) -> dict:
         """Herstel (II.2.2, III.2.2): a supplement's time of receipt becomes the application's; the original stays."""
         request = self.parse(body, content_type)
         _check_idempotency_key(idempotency_key)
-        replayed = self._replay(idempotency_key, body)
-        if replayed is not None:
-            return replayed
+        outcome, earlier = self._judged_or_earlier(idempotency_key, body,
+                                                   lambda: self._supplement_judged(reference, request, receipt))
+        if earlier is not None:
+            return earlier
+        findings, judgement, verified, original, current = outcome
+        receipt_data = receipt.as_dict() | {
+            "reference": reference,
+            "supplementReference": receipt.reference,
+            "supplements": current["receipt"].get("supplementReference", reference),
+            "sha256": hashlib.sha256(encode_document(request["application"])).hexdigest(),
+            "pillar": original["receipt"]["pillar"],
+            "opening": original["receipt"]["opening"],
+            "status": judgement.status,
+            "findings": len(findings),
+            "attachments": verified,
+            "effectiveReceivedAt": receipt.as_dict()["receivedAt"],
+        }
+        stored = {"receipt": receipt_data, "application": request["application"],
+                  "findings": [f.as_dict() for f in findings], "calculation": judgement.calculation.as_dict()}
+        key = supplement_key(reference, receipt.epoch_ms, receipt.request_id)
+        return self._store_once(idempotency_key, body, key, stored, _for_the_applicant(receipt_data))
+
+    def _supplement_judged(self, reference: str, request: dict, receipt: Receipt):
         original = self.authorised(reference, request.get("token"))
         current = latest_version(original, self.store.supplements_of(reference))
         if current["receipt"]["status"] != "incomplete":
@@ -272,35 +335,24 @@ class Intake:
         if document.get("pillar") != pillar:
             raise Refusal("invalid", "Een aanvulling hoort bij dezelfde pijler.", "A supplement belongs to the same pillar.",
                           [Finding("$.application.pillar", "schema:const", REJECT, f"Pijler {pillar}.", f"Pillar {pillar}.")])
-        findings, judgement, verified = self._judged(document, pillar, receipt)
-        receipt_data = receipt.as_dict() | {
-            "reference": reference,
-            "supplementReference": receipt.reference,
-            "supplements": current["receipt"].get("supplementReference", reference),
-            "sha256": hashlib.sha256(encode_document(document)).hexdigest(),
-            "pillar": pillar,
-            "opening": original["receipt"]["opening"],
-            "status": judgement.status,
-            "findings": len(findings),
-            "attachments": [a.as_dict() for a in verified],
-            "effectiveReceivedAt": receipt.as_dict()["receivedAt"],
-        }
-        stored = {"receipt": receipt_data, "application": document, "findings": [f.as_dict() for f in findings],
-                  "calculation": judgement.calculation.as_dict()}
-        key = supplement_key(reference, receipt.epoch_ms, receipt.request_id)
-        return self._store_once(idempotency_key, body, key, stored, receipt_data)
+        return (*self._judged(document, pillar, receipt), original, current)
 
     def authorised(self, reference: str, token) -> dict:
         """The original application, when `token` is the one its receipt gave out."""
         original = self.store.application(reference)
         if original is None:
             raise Refusal("not_found", f"Er is geen aanvraag met referentie {reference}.", f"There is no application with reference {reference}.")
-        expected = original.get("supplementTokenSha256", "")
-        if not isinstance(token, str) or not hmac.compare_digest(token_digest(token), expected):
+        if not self.tokens.matches(reference, token):
             raise Refusal("forbidden", "De code bij deze aanvraag klopt niet. Gebruik de code van uw ontvangstbewijs.",
                           "The code for this application is not right. Use the code from your receipt.",
                           [Finding("$.token", "token", REJECT, "Onjuiste code.", "Wrong code.")])
         return original
+
+
+def _for_the_applicant(receipt_data: dict) -> dict:
+    """The receipt as answered: attachments by their place in the form and hash, no storage keys."""
+    return receipt_data | {"attachments": [{name: a[name] for name in ("path", "sha256", "size", "scan")}
+                                           for a in receipt_data["attachments"]]}
 
 
 def _check_idempotency_key(key: str | None) -> None:

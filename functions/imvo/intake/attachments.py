@@ -1,7 +1,8 @@
-"""Attachments: presigned uploads straight to S3, and the checks that protect us after the upload.
+"""Attachments: presigned uploads to the staging bucket, the checks after the upload, and the malware scan.
 
-S3 enforces a presigned POST's conditions; moto does not. Either way the checks after the upload
-(exists, size, first bytes, SHA-256) decide whether an application may refer to a file.
+S3 enforces a presigned POST's conditions (size, type, and the SHA-256 the browser computed); moto
+does not. Either way the checks after the upload (exists, size, first bytes, SHA-256) decide whether
+an application may refer to a file, and GuardDuty's scan tag decides whether it is safe to keep.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from imvo.intake.storage import AlreadyStored, ApplicationStore, StorageUnavailable, ensure_time_for_a_call, storage_fault
 from imvo.programme.findings import REJECT, Finding
-from imvo.intake.storage import StorageUnavailable
+from imvo.settings import SCAN_NONE
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 UPLOAD_SECONDS = 15 * 60
@@ -24,12 +26,24 @@ ALLOWED_TYPES = {"application/pdf": b"%PDF-"}
 ATTACHMENTS_PREFIX = "attachments/"
 VERIFIED_PREFIX = "verified/"
 DRAFT_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+# GuardDuty Malware Protection for S3 tags every scanned object with this key.
+SCAN_TAG = "GuardDutyMalwareScanStatus"
+SCAN_CLEAN = "NO_THREATS_FOUND"
+SCAN_THREATS = "THREATS_FOUND"
+SCAN_PENDING = "PENDING"
+SCAN_NOT_LOCAL = "NOT_SCANNED_LOCAL"
 
 
 class UploadRefused(Exception):
     def __init__(self, finding: Finding):
         super().__init__(finding.message_en)
         self.finding = finding
+
+
+class ScanPending(Exception):
+    """An attachment's malware scan has not finished yet: the same request may be sent again shortly."""
 
 
 def safe_filename(filename: str) -> str:
@@ -42,30 +56,42 @@ def new_draft_id() -> str:
 
 
 def presigned_upload(client, bucket: str, request: dict) -> dict:
-    """A presigned POST for one file under the application's own prefix (its draft id)."""
+    """A presigned POST for one file under the application's own prefix (its draft id).
+
+    The SHA-256 the browser computed is bound into the policy (`x-amz-checksum-sha256`), so S3 itself
+    refuses a body that does not match it.
+    """
     draft_id = request.get("draftId") or new_draft_id()
-    if not DRAFT_ID.match(str(draft_id)):
+    if not isinstance(draft_id, str) or not DRAFT_ID.match(draft_id):
         raise UploadRefused(Finding("$.draftId", "attachment", REJECT, "Ongeldig concept-id.", "Invalid draft id."))
     content_type = request.get("contentType")
     if content_type not in ALLOWED_TYPES:
         raise UploadRefused(Finding("$.contentType", "attachment", REJECT,
             "Alleen PDF-bestanden kunnen worden toegevoegd.", "Only PDF files can be added."))
     size = request.get("size")
-    if not isinstance(size, int) or not 0 < size <= MAX_ATTACHMENT_BYTES:
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= MAX_ATTACHMENT_BYTES:
         raise UploadRefused(Finding("$.size", "attachment", REJECT,
             f"Een bijlage is hoogstens {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.",
             f"An attachment is at most {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB."))
-    filename = safe_filename(str(request.get("filename") or "bijlage.pdf"))
+    sha256 = request.get("sha256")
+    if not isinstance(sha256, str) or not SHA256_HEX.match(sha256):
+        raise UploadRefused(Finding("$.sha256", "attachment", REJECT,
+            "Geef de SHA-256 van het bestand (64 tekens 0-9 en a-f).",
+            "Give the file's SHA-256 (64 characters 0-9 and a-f)."))
+    filename = request.get("filename")
+    filename = safe_filename(filename if isinstance(filename, str) else "bijlage.pdf")
     key = f"{ATTACHMENTS_PREFIX}{draft_id}/{secrets.token_hex(4)}-{filename}"
+    checksum = base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
+    fields = {"Content-Type": content_type, "x-amz-checksum-algorithm": "SHA256", "x-amz-checksum-sha256": checksum}
+    ensure_time_for_a_call()
     try:
         post = client.generate_presigned_post(
-            Bucket=bucket, Key=key,
-            Fields={"Content-Type": content_type},
-            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, MAX_ATTACHMENT_BYTES],
-                        {"key": key}],
+            Bucket=bucket, Key=key, Fields=fields,
+            Conditions=[{name: value} for name, value in fields.items()]
+            + [["content-length-range", 1, MAX_ATTACHMENT_BYTES]],
             ExpiresIn=UPLOAD_SECONDS)
     except (ClientError, BotoCoreError) as error:
-        raise StorageUnavailable(str(error)) from error
+        raise storage_fault(error) from error
     return {"draftId": draft_id, "key": key, "url": post["url"], "fields": post["fields"],
             "maxBytes": MAX_ATTACHMENT_BYTES, "contentType": content_type, "expiresInSeconds": UPLOAD_SECONDS}
 
@@ -84,13 +110,15 @@ def referenced_attachments(value, path: str = "$") -> list[tuple[str, dict]]:
 @dataclass(frozen=True)
 class VerifiedAttachment:
     path: str
-    key: str
+    key: str  # the upload in the staging bucket
     sha256: str
     size: int
-    version_id: str  # the exact S3 object version the application refers to
+    version_id: str  # the exact upload version checked
+    scan: str = SCAN_NOT_LOCAL
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "key": self.key, "sha256": self.sha256, "size": self.size, "versionId": self.version_id}
+        return {"path": self.path, "key": self.key, "sha256": self.sha256, "size": self.size,
+                "versionId": self.version_id, "scan": self.scan}
 
 
 def _problem(path: str, nl: str, en: str) -> Finding:
@@ -119,94 +147,124 @@ def _parse_marker(marker: str) -> tuple[str, str, int, str]:
     return key_digest, sha256, int(size), version_id
 
 
-def inspect_upload(client, bucket: str, key: str, path: str = "$.key") -> tuple[VerifiedAttachment | None, Finding | None]:
-    """Read one uploaded object: it exists, is within the size limit, starts as a PDF; its SHA-256 and version."""
-    try:
-        head = client.head_object(Bucket=bucket, Key=key)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return None, _problem(path, "Deze bijlage is niet gevonden; upload haar opnieuw.",
-                                  "This attachment was not found; please upload it again.")
-        raise StorageUnavailable(str(error)) from error
-    except BotoCoreError as error:
-        raise StorageUnavailable(str(error)) from error
-    size, version_id = head["ContentLength"], head.get("VersionId") or "null"
+MISSING_RULE = "attachment:missing"
+
+
+def _not_found(path: str) -> Finding:
+    return Finding(path, MISSING_RULE, REJECT, "Deze bijlage is niet gevonden; upload haar opnieuw.",
+                   "This attachment was not found; please upload it again.")
+
+
+def inspect_upload(uploads: ApplicationStore, key: str, path: str = "$.key") -> tuple[VerifiedAttachment | None, Finding | None]:
+    """Read one upload: it exists (asked by LIST), is within the size limit, starts as a PDF; its SHA-256 and version."""
+    if not uploads.exists(key):
+        return None, _not_found(path)
+    found = uploads._call("get_object", Key=key)
+    size, version_id, body = found["ContentLength"], found.get("VersionId") or "null", found["Body"]
     if size > MAX_ATTACHMENT_BYTES:
+        body.close()
         return None, _problem(path, f"Deze bijlage is groter dan {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.",
                               f"This attachment is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.")
     digest, first = hashlib.sha256(), b""
     try:
-        extra = {"VersionId": version_id} if version_id != "null" else {}
-        body = client.get_object(Bucket=bucket, Key=key, **extra)["Body"]
         for chunk in iter(lambda: body.read(1024 * 1024), b""):
             first = first or chunk[:8]
             digest.update(chunk)
-    except (ClientError, BotoCoreError) as error:
+    except BotoCoreError as error:
         raise StorageUnavailable(str(error)) from error
     if not any(first.startswith(magic) for magic in ALLOWED_TYPES.values()):
         return None, _problem(path, "Deze bijlage is geen PDF-bestand.", "This attachment is not a PDF file.")
     return VerifiedAttachment(path, key, digest.hexdigest(), size, version_id), None
 
 
-def verify_upload(client, bucket: str, key: str) -> VerifiedAttachment:
+def scan_status(uploads: ApplicationStore, key: str, version_id: str, scan_mode: str) -> str:
+    """GuardDuty's verdict on this exact version; locally nothing scans and we say so."""
+    if scan_mode == SCAN_NONE:
+        return SCAN_NOT_LOCAL
+    extra = {"VersionId": version_id} if version_id != "null" else {}
+    tags = uploads._call("get_object_tagging", Key=key, **extra).get("TagSet", [])
+    return next((tag["Value"] for tag in tags if tag["Key"] == SCAN_TAG), SCAN_PENDING)
+
+
+def verify_upload(uploads: ApplicationStore, key, scan_mode: str = SCAN_NONE) -> VerifiedAttachment:
     """POST /api/uploads/verify: check an upload once, right after it lands, and remember the result.
 
     The marker is written once and names the exact object version, so a later overwrite of the key
     cannot slip other content into an application: the application refers to the version checked.
     """
-    from imvo.intake.storage import AlreadyStored, ApplicationStore
-
-    if not key.startswith(ATTACHMENTS_PREFIX) or not DRAFT_ID.match(draft_of(key) or "-"):
+    if not isinstance(key, str) or not key.startswith(ATTACHMENTS_PREFIX) or not DRAFT_ID.match(draft_of(key) or "-"):
         raise UploadRefused(_problem("$.key", "Dit is geen sleutel van een upload.", "This is not an upload key."))
-    verified, problem = inspect_upload(client, bucket, key)
+    verified, problem = inspect_upload(uploads, key)
     if problem:
         raise UploadRefused(problem)
     try:
-        ApplicationStore(client, bucket).put_new(
-            _marker_key(key, verified.sha256, verified.size, verified.version_id), b"", content_type="text/plain")
+        uploads.put_new(_marker_key(key, verified.sha256, verified.size, verified.version_id), b"",
+                        content_type="text/plain")
     except AlreadyStored:
         pass
-    return verified
+    status = scan_status(uploads, key, verified.version_id, scan_mode)
+    return VerifiedAttachment(verified.path, verified.key, verified.sha256, verified.size, verified.version_id, status)
 
 
-def _markers(client, bucket: str, draft: str) -> dict[tuple[str, str], tuple[int, str]]:
+def _markers(uploads: ApplicationStore, draft: str) -> dict[tuple[str, str], tuple[int, str]]:
     """(hash of key, sha256) -> (size, version id) for every upload of the draft checked at upload time."""
     found = {}
-    try:
-        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{VERIFIED_PREFIX}{draft}/")
-        for page in pages:
-            for item in page.get("Contents", []):
-                key_digest, sha256, size, version_id = _parse_marker(item["Key"])
-                found[(key_digest, sha256)] = (size, version_id)
-    except (ClientError, BotoCoreError) as error:
-        raise StorageUnavailable(str(error)) from error
+    for marker in uploads.keys_under(f"{VERIFIED_PREFIX}{draft}/"):
+        key_digest, sha256, size, version_id = _parse_marker(marker)
+        found[(key_digest, sha256)] = (size, version_id)
     return found
 
 
-def verify_attachments(client, bucket: str, document: dict) -> tuple[list[VerifiedAttachment], list[Finding]]:
-    """Each referenced file exists, is within the size limit, starts as a PDF, and has the declared SHA-256.
+def _scan_problem(path: str, status: str) -> Finding | None:
+    if status in (SCAN_CLEAN, SCAN_NOT_LOCAL):
+        return None
+    if status == SCAN_THREATS:
+        return _problem(path, "In deze bijlage is bij de virusscan een bedreiging gevonden; zij kan niet worden gebruikt. "
+                              "Voeg een schoon bestand toe.",
+                        "The malware scan found a threat in this attachment; it cannot be used. Add a clean file.")
+    return _problem(path, "Deze bijlage kon niet op virussen worden gescand; upload haar opnieuw als gewone PDF.",
+                    "This attachment could not be scanned for malware; upload it again as a plain PDF.")
+
+
+def verify_attachments(uploads: ApplicationStore, document: dict, scan_mode: str = SCAN_NONE
+                       ) -> tuple[list[VerifiedAttachment], list[Finding]]:
+    """Each referenced file exists, is within the size limit, starts as a PDF, has the declared SHA-256
+    and, where GuardDuty scans, was found clean. ScanPending when a scan has not finished.
 
     Uploads checked by POST /api/uploads/verify are confirmed by one LIST of their markers; any other
     reference is read and hashed here.
     """
     references = referenced_attachments(document)
-    drafts = {draft_of(reference["key"]) for _, reference in references}
+    drafts = {draft_of(reference["key"]) if isinstance(reference["key"], str) else "" for _, reference in references}
     if len(drafts) > 1:
         return [], [_problem("$.attachments", "Alle bijlagen horen bij één aanvraag (één concept).",
                              "All attachments belong to one application (one draft).")]
-    markers = _markers(client, bucket, drafts.pop()) if drafts and drafts != {""} else {}
-    verified, problems = [], []
+    draft = drafts.pop() if drafts else ""
+    markers = _markers(uploads, draft) if DRAFT_ID.match(draft or "-") else {}
+    verified, problems, pending = [], [], False
     for path, reference in references:
-        marked = markers.get((_key_digest(reference["key"]), reference["sha256"]))
-        if marked:
-            verified.append(VerifiedAttachment(path, reference["key"], reference["sha256"], *marked))
+        key, sha256 = reference["key"], reference["sha256"]
+        if not isinstance(key, str) or not key.startswith(f"{ATTACHMENTS_PREFIX}{draft}/") or not draft:
+            problems.append(_not_found(path))
             continue
-        found, problem = inspect_upload(client, bucket, reference["key"], path)
-        if problem is None and found.sha256 != reference["sha256"]:
-            problem = _problem(path, "De inhoud van deze bijlage past niet bij de opgegeven SHA-256; upload haar opnieuw.",
-                               "The content of this attachment does not match its SHA-256; please upload it again.")
+        marked = markers.get((_key_digest(key), sha256))
+        if marked:
+            found = VerifiedAttachment(path, key, sha256, *marked)
+        else:
+            found, problem = inspect_upload(uploads, key, path)
+            if problem is None and found.sha256 != sha256:
+                problem = _problem(path, "De inhoud van deze bijlage past niet bij de opgegeven SHA-256; upload haar opnieuw.",
+                                   "The content of this attachment does not match its SHA-256; please upload it again.")
+            if problem:
+                problems.append(problem)
+                continue
+        status = scan_status(uploads, key, found.version_id, scan_mode)
+        pending = pending or status == SCAN_PENDING
+        problem = None if status == SCAN_PENDING else _scan_problem(path, status)
         if problem:
             problems.append(problem)
         else:
-            verified.append(found)
+            verified.append(VerifiedAttachment(path, key, found.sha256, found.size, found.version_id, status))
+    if pending and not problems:
+        raise ScanPending()
     return verified, problems

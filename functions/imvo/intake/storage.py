@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
+import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 import boto3
 from botocore.config import Config
@@ -14,13 +17,24 @@ APPLICATIONS_PREFIX = "applications/"
 SUPPLEMENTS_PREFIX = "supplements/"
 IDEMPOTENCY_PREFIX = "idempotency/"
 DECISIONS_PREFIX = "decisions/"
+RECORD_ATTACHMENTS_PREFIX = "attachments/"
+BUNDLES_PREFIX = "bundles/"
 
 # A conditional put of an existing key answers 412; two racing writes to one key can answer 409.
 _ALREADY_WRITTEN = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
+_MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
+# S3 answers 403 when our role may not do what we asked: a defect in the stack, never "try again".
+_DENIED = {"AccessDenied", "403", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
 
-# Short timeouts and few retries: API Gateway gives up after 30 s, and a 503 the client can retry
-# is better than a hanging request.
-_CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 3, "mode": "standard"})
+CONNECT_SECONDS, READ_SECONDS, ATTEMPTS = 2, 5, 2
+# The longest one S3 call can take with its retries; a call is not started with less time left than this.
+CALL_BUDGET_SECONDS = ATTEMPTS * (CONNECT_SECONDS + READ_SECONDS)
+_CLIENT_CONFIG = Config(connect_timeout=CONNECT_SECONDS, read_timeout=READ_SECONDS,
+                        retries={"total_max_attempts": ATTEMPTS, "mode": "standard"})
+
+# When the current request must have answered (time.monotonic()); set by the API edge from the
+# Lambda context, so a slow S3 gives our 503 before API Gateway gives up at 30 s.
+request_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("request_deadline", default=None)
 
 
 class AlreadyStored(Exception):
@@ -31,10 +45,37 @@ class StorageUnavailable(Exception):
     """S3 failed or timed out; nothing was stored and the request may be retried."""
 
 
+class StorageDenied(Exception):
+    """S3 refused the call (403): our IAM policy lacks a permission. A defect, not a passing fault."""
+
+
 def s3_client():
     # The endpoint comes from AWS_ENDPOINT_URL when set (boto3 reads it itself): the embedded S3 of
     # `make run`, or a real bucket when unset.
     return boto3.client("s3", config=_CLIENT_CONFIG)
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def storage_fault(error: Exception) -> Exception:
+    """The exception our callers handle for an S3 error that is neither "missing" nor "already there"."""
+    if isinstance(error, ClientError):
+        status = str(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
+        if error_code(error) in _DENIED or status == "403":
+            return StorageDenied(f"{error.operation_name}: {error_code(error)}")
+    return StorageUnavailable(str(error))
+
+
+def is_missing(error: ClientError) -> bool:
+    return error_code(error) in _MISSING
+
+
+def ensure_time_for_a_call() -> None:
+    deadline = request_deadline.get()
+    if deadline is not None and deadline - time.monotonic() < CALL_BUDGET_SECONDS:
+        raise StorageUnavailable("not enough time left in this request for another S3 call")
 
 
 def application_key(dutch_day: str, epoch_ms: int, reference: str) -> str:
@@ -51,6 +92,11 @@ def idempotency_key_of(key: str) -> str:
     return f"{IDEMPOTENCY_PREFIX}{hashlib.sha256(key.encode()).hexdigest()}.json"
 
 
+def record_attachment_key(sha256: str) -> str:
+    """Attachments in the record are stored by content: one object per distinct file."""
+    return f"{RECORD_ATTACHMENTS_PREFIX}{sha256}.pdf"
+
+
 def encode_document(document: dict) -> bytes:
     """The one byte form of a stored JSON document, so hashes and bundles are reproducible."""
     return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
@@ -60,47 +106,76 @@ def encode_document(document: dict) -> bytes:
 class ApplicationStore:
     client: object
     bucket: str
+    # Days each object of the legal record is kept under COMPLIANCE retention (None: no retention).
+    retention_days: int | None = None
+
+    def _call(self, operation: str, **params):
+        ensure_time_for_a_call()
+        try:
+            return getattr(self.client, operation)(Bucket=self.bucket, **params)
+        except ClientError as error:
+            if error_code(error) in _ALREADY_WRITTEN or str(
+                    error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")) in _ALREADY_WRITTEN:
+                raise AlreadyStored(params.get("Key", "")) from error
+            raise storage_fault(error) from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(str(error)) from error
+
+    def _retention(self) -> dict:
+        if not self.retention_days:
+            return {}
+        until = datetime.now(timezone.utc) + timedelta(days=self.retention_days)
+        return {"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": until}
 
     def put_new(self, key: str, body: bytes, content_type: str = "application/json") -> None:
+        """Write once; AlreadyStored when the key exists. Not part of the legal record: no retention."""
+        self._call("put_object", Key=key, Body=body, ContentType=content_type, IfNoneMatch="*")
+
+    def put_record(self, key: str, body: bytes, content_type: str = "application/json") -> None:
+        """Write once, under COMPLIANCE retention: applications, supplements and decisions."""
+        self._call("put_object", Key=key, Body=body, ContentType=content_type, IfNoneMatch="*", **self._retention())
+
+    def copy_into_record(self, source_bucket: str, source_key: str, version_id: str, key: str) -> str:
+        """Copy one checked upload version into the record and put it under retention; returns the copy's version.
+
+        Retention is set by its own call on the new version (which carries its checksum), because a copy
+        that sets Object Lock headers is refused without one and a copy has no body to checksum.
+        """
+        copied = self._call("copy_object", Key=key, ContentType="application/pdf", MetadataDirective="REPLACE",
+                            CopySource={"Bucket": source_bucket, "Key": source_key, "VersionId": version_id})
+        version = copied.get("VersionId") or "null"
+        retention = self._retention()
+        if retention:
+            self._call("put_object_retention", Key=key, VersionId=version, Retention={
+                "Mode": retention["ObjectLockMode"], "RetainUntilDate": retention["ObjectLockRetainUntilDate"]})
+        return version
+
+    def exists(self, key: str) -> bool:
+        """Whether `key` is there, asked with a LIST (allowed by a prefix condition), never a read that may miss."""
+        found = self._call("list_objects_v2", Prefix=key, MaxKeys=1)
+        return any(item["Key"] == key for item in found.get("Contents", []))
+
+    def get_bytes(self, key: str, version_id: str | None = None) -> bytes:
+        """An object known to exist (listed, or answered 412 to a write-once put)."""
+        extra = {"VersionId": version_id} if version_id and version_id != "null" else {}
+        body = self._call("get_object", Key=key, **extra)["Body"]
         try:
-            self.client.put_object(
-                Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, IfNoneMatch="*"
-            )
-        except ClientError as error:
-            code = str(error.response.get("Error", {}).get("Code", ""))
-            status = str(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
-            if code in _ALREADY_WRITTEN or status in _ALREADY_WRITTEN:
-                raise AlreadyStored(key) from error
-            raise StorageUnavailable(str(error)) from error
+            return body.read()
         except BotoCoreError as error:
             raise StorageUnavailable(str(error)) from error
 
     def get_json(self, key: str) -> dict:
-        document = self.find_json(key)
-        if document is None:
-            raise StorageUnavailable(f"{key} is missing")
-        return document
-
-    def find_json(self, key: str) -> dict | None:
-        """The stored document, or None when there is no such key."""
-        try:
-            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
-                return None
-            raise StorageUnavailable(str(error)) from error
-        except BotoCoreError as error:
-            raise StorageUnavailable(str(error)) from error
-        return json.loads(body)
+        return json.loads(self.get_bytes(key))
 
     def keys_under(self, prefix: str) -> list[str]:
         keys: list[str] = []
-        try:
-            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-                keys += [item["Key"] for item in page.get("Contents", [])]
-        except (ClientError, BotoCoreError) as error:
-            raise StorageUnavailable(str(error)) from error
-        return sorted(keys)
+        token = None
+        while True:
+            page = self._call("list_objects_v2", Prefix=prefix, **({"ContinuationToken": token} if token else {}))
+            keys += [item["Key"] for item in page.get("Contents", [])]
+            token = page.get("NextContinuationToken")
+            if not token:
+                return sorted(keys)
 
     def applications_of_day(self, dutch_day: str) -> list[dict]:
         return [self.get_json(key) for key in self.keys_under(f"{APPLICATIONS_PREFIX}{dutch_day}/")]

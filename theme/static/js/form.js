@@ -340,7 +340,12 @@
     status.textContent = fill(TEXT.uploading, { name: file.name });
     bar.hidden = false;
     bar.value = 0;
-    return postJson("/uploads", { draftId: state.draftId, filename: file.name, contentType: "application/pdf", size: file.size }).then(function (result) {
+    var digest = null;
+    // S3 refuses a body whose SHA-256 differs from the one bound into the presigned POST.
+    return sha256Hex(file).then(function (hex) {
+      digest = hex;
+      return postJson("/uploads", { draftId: state.draftId, filename: file.name, contentType: "application/pdf", size: file.size, sha256: hex });
+    }).then(function (result) {
       if (result.status !== 201) throw new Error("presign");
       state.draftId = result.body.draftId;
       var upload = result.body;
@@ -356,7 +361,7 @@
         request.send(data);
       });
     }).then(function (upload) {
-      return Promise.all([postJson("/uploads/verify", { key: upload.key }), sha256Hex(file)]).then(function (results) {
+      return Promise.all([postJson("/uploads/verify", { key: upload.key }), digest]).then(function (results) {
         var verified = results[0];
         if (verified.status !== 200) {
           var finding = verified.body.error && verified.body.error.findings[0];
@@ -719,6 +724,29 @@
     return parseInt(match[3], 10) + " " + MONTHS[parseInt(match[2], 10) - 1] + " " + match[1] + " " + TEXT.at + " " + match[4] + " (" + zone + ")";
   }
 
+  // The receipt PDF is fetched with the code in a POST body (never in a URL), then saved from memory.
+  var receiptToDownload = null;
+  confirmation.querySelector("[data-receipt-link]").addEventListener("click", function (event) {
+    event.preventDefault();
+    if (!receiptToDownload) return;
+    var reference = receiptToDownload.reference;
+    fetch(api + "/applications/" + encodeURIComponent(reference) + "/receipt", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token: receiptToDownload.supplementToken || "" })
+    }).then(function (response) {
+      if (!response.ok) throw new Error("receipt");
+      return response.blob();
+    }).then(function (blob) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = "ontvangstbewijs-" + reference + ".pdf";
+      document.body.appendChild(link);
+      link.click();
+      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+    }).catch(function () { showSummary([], TEXT.unavailable); });
+  });
+
   function showReceipt(receipt) {
     var values = {
       reference: receipt.reference,
@@ -729,8 +757,7 @@
     Array.prototype.forEach.call(confirmation.querySelectorAll("[data-receipt]"), function (element) {
       element.textContent = values[element.getAttribute("data-receipt")];
     });
-    confirmation.querySelector("[data-receipt-link]").href =
-      api + "/applications/" + encodeURIComponent(receipt.reference) + "/receipt?token=" + encodeURIComponent(receipt.supplementToken || "");
+    receiptToDownload = receipt;
     confirmation.querySelector("[data-if-incomplete]").hidden = receipt.status !== "incomplete";
     form.hidden = true;
     draftStatus.textContent = "";
