@@ -76,23 +76,18 @@ lock:
 clean:
 	rm -rf output bundles .pytest_cache
 
-# AWS SAM `BuildMethod: makefile` targets (sam build): what each zip function ships.
-define lambda_bundle
-	mkdir -p $(ARTIFACTS_DIR)
-	cp -r functions/imvo functions/$(1) $(ARTIFACTS_DIR)/
-	cp -r schemas $(ARTIFACTS_DIR)/schemas
-	cp -r content/data $(ARTIFACTS_DIR)/data
-	$(PYTHON) -m pip install --quiet --target $(ARTIFACTS_DIR) -r requirements-lambda.txt
-endef
+# AWS SAM `BuildMethod: makefile` targets (sam build): each zip function's handler, only the imvo
+# modules it imports, schemas, data, and wheels for the runtime (python3.12, x86_64) whatever builds it.
+LAMBDA_BUILD = PYTHONPATH=functions $(PYTHON) -m imvo_local.lambda_build
 
 build-SubmitFunction:
-	$(call lambda_bundle,submit)
+	$(LAMBDA_BUILD) SubmitFunction $(ARTIFACTS_DIR)
 
 build-CheckFunction:
-	$(call lambda_bundle,check)
+	$(LAMBDA_BUILD) CheckFunction $(ARTIFACTS_DIR)
 
 build-SupplementFunction:
-	$(call lambda_bundle,supplement)
+	$(LAMBDA_BUILD) SupplementFunction $(ARTIFACTS_DIR)
 
 build-UploadsFunction:
-	$(call lambda_bundle,uploads)
+	$(LAMBDA_BUILD) UploadsFunction $(ARTIFACTS_DIR)

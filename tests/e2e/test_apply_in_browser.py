@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -122,10 +123,13 @@ def test_pillar_1_complete_application_with_five_companies_and_three_uploads(fre
     assert {a["filename"] for a in application["attachments"].values() if isinstance(a, dict)} == {"plan.pdf", "budget.pdf", "agreement.pdf"}
     assert document["receipt"]["status"] == "incomplete"  # partner forms and de minimis declarations are still to come
     assert page.is_visible("[data-if-incomplete]")
-    # The PDF receipt behind the confirmation's link.
-    response = page.request.get(portal.site + page.get_attribute("[data-receipt-link]", "href"))
-    assert response.status == 200
-    assert reference in "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    # The PDF receipt behind the confirmation's link: fetched with the code in a POST body, never in a URL.
+    with page.expect_request(lambda r: r.url.endswith(f"/api/applications/{reference}/receipt")) as sent:
+        with page.expect_download() as download:
+            page.click("[data-receipt-link]")
+    assert sent.value.method == "POST" and "token" not in sent.value.url and "token" in sent.value.post_data
+    pdf = Path(download.value.path()).read_bytes()
+    assert reference in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     # The admin's bundle of that day has its PDF, with the penvoerder's name (make bundle's command).
     day = document["receipt"]["dutchDay"]
     env = os.environ | {"AWS_ENDPOINT_URL": portal.storage, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",

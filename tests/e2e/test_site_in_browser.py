@@ -77,3 +77,24 @@ def test_no_wcag_21_aa_violation_on_any_page(page, portal, built_site):
         if results.violations_count:
             report[path] = results.generate_report()
     assert report == {}
+
+
+def test_pages_keep_the_content_security_policy(browser, portal, built_site):
+    """The local server sends CloudFront's security headers (read from the template); nothing on any page,
+    the search (WebAssembly) and the forms included, needs more than the policy allows."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    pages = {"/" + p.relative_to(built_site).parent.as_posix() + "/" for p in built_site.rglob("index.html")}
+    for path in sorted(pages):
+        response = page.goto(portal.site + path.replace("/./", "/"))
+        assert "script-src 'self'" in response.headers["content-security-policy"], path
+        assert response.headers["x-frame-options"] == "DENY" and response.headers["x-content-type-options"] == "nosniff"
+    page.goto(portal.site + "/zoeken/")
+    page.fill("#search-terms", "loting")
+    page.press("#search-terms", "Enter")
+    page.wait_for_selector(".search-result-link")
+    context.close()
+    assert violations == []

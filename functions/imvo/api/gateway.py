@@ -36,11 +36,16 @@ ANSWER_MARGIN_SECONDS = 1.0
 # CloudFront adds this header with a secret value; a request without it did not pass the edge (WAF).
 ORIGIN_HEADER = "x-origin-verify"
 
+class _StdoutLines(logging.Handler):
+    """One line per record on the current standard output, which Lambda sends to CloudWatch Logs."""
+
+    def emit(self, record):
+        print(self.format(record), file=sys.stdout, flush=True)
+
+
 log = logging.getLogger("imvo.api")
 if not log.handlers:
-    _handler = logging.StreamHandler(sys.stdout)
-    _handler.setFormatter(logging.Formatter("%(message)s"))
-    log.addHandler(_handler)
+    log.addHandler(_StdoutLines())
     log.setLevel(logging.INFO)
     log.propagate = False
 
