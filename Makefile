@@ -11,7 +11,7 @@ DEMO_OPENINGS ?= infra/local/demo-opening.json
 DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: run test test-unit test-integration test-e2e bench site bundle allocation lock system-deps clean
+.PHONY: run test test-unit test-integration test-e2e bench site bundle allocation lock system-deps clean deploy publish smoke
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,16 @@ site: $(BIN)/.installed
 run: system-deps site
 	IMVO_EXTRA_OPENINGS_FILE=$(abspath $(DEMO_OPENINGS)) $(BIN)/imvo-run --port $(PORT) --s3-port $(S3_PORT)
 
-test: system-deps $(BIN)/.installed
-	$(BIN)/python -m pytest
+# checkov lives in its own virtualenv: its dependency pins clash with ours.
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
+# IMVO_IAM_COVERAGE=1: over the whole suite, every grant in the template must be used by some call.
+test: system-deps $(BIN)/.installed $(CHECKOV_VENV)/.installed
+	IMVO_IAM_COVERAGE=1 $(BIN)/python -m pytest
 
 test-unit: $(BIN)/.installed
 	$(BIN)/python -m pytest tests/unit
@@ -74,7 +82,30 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf output bundles .pytest_cache
+	rm -rf output bundles .pytest_cache .aws-sam
+
+# --- AWS: one template, three environments (samconfig.toml). See README, "Deploying".
+ENV ?= test
+DEPLOY_VENV := .venv-deploy
+$(DEPLOY_VENV)/.installed: requirements-deploy.txt
+	test -x $(DEPLOY_VENV)/bin/python || $(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
+	touch $@
+
+deploy: $(DEPLOY_VENV)/.installed
+	$(DEPLOY_VENV)/bin/sam build --config-env $(ENV)
+	$(DEPLOY_VENV)/bin/sam deploy --config-env $(ENV)
+
+# The site for an environment: Pelican with publishconf.py, then synced to the stack's site bucket
+# and the CloudFront cache invalidated (names read from the stack's outputs).
+publish: $(BIN)/.installed
+	$(BIN)/pelican content -s publishconf.py -o output
+	$(BIN)/imvo-publish --stack imvo-$(ENV) --site output
+
+# Checks only a running stack can answer; `make test` runs the same against the local system.
+smoke: $(BIN)/.installed
+	@test -n "$(URL)" || { echo "Give the site's address: make smoke URL=https://..."; exit 2; }
+	$(BIN)/python -m tests.smoke $(URL)
 
 # AWS SAM `BuildMethod: makefile` targets (sam build): each zip function's handler, only the imvo
 # modules it imports, schemas, data, and wheels for the runtime (python3.12, x86_64) whatever builds it.
