@@ -155,3 +155,32 @@ def test_the_herstel_code_is_stored_nowhere_and_a_replay_still_answers_it(s3):
     for key in s3.list_objects_v2(Bucket=BUCKET)["Contents"]:
         assert first["supplementToken"].encode() not in s3.get_object(Bucket=BUCKET, Key=key["Key"])["Body"].read()
     assert load_fixture("pillar1-complete.json")  # the application itself is stored, only the code is not
+
+
+def test_herstel_with_a_key_its_retry_the_receipt_and_the_admin_over_the_whole_record(s3):
+    """One life of an application through every function, so each grant is used where it is needed."""
+    from datetime import datetime, timezone
+
+    from imvo.admin.actions import record_rejection
+    from imvo.intake.storage import ApplicationStore
+    from tests.integration.test_allocation import _admin_event
+    from tests.integration.test_intake import post, supplement
+
+    code, receipt = post(handler_module("submit").handler, load_fixture("pillar1-incomplete.json"))
+    assert code == 201 and receipt["status"] == "incomplete"
+    complete = load_fixture("pillar1-complete.json")
+    code, first = supplement(receipt["reference"], receipt["supplementToken"], complete, key="herstel-key-0001")
+    assert code == 201 and first["status"] == "complete"
+    # The retry arrives after the first made it complete: refused as such, then answered from the claim.
+    code, again = supplement(receipt["reference"], receipt["supplementToken"], complete, request_id="supp-retry",
+                             key="herstel-key-0001")
+    assert code == 201 and again["replayed"] and again["supplementReference"] == first["supplementReference"]
+    event = load_event("submit-pillar1-valid.json")
+    event["pathParameters"] = {"reference": receipt["reference"]}
+    event["body"] = json.dumps({"token": receipt["supplementToken"]})
+    assert handler_module("receipt").handler(event)["statusCode"] == 200
+    record_rejection(ApplicationStore(s3, BUCKET), receipt["reference"], "II.3.1: test", datetime.now(timezone.utc))
+    admin = handler_module("admin")
+    response = admin.handler(_admin_event("/api/admin/bundles", {"day": first["dutchDay"]}))
+    assert response["statusCode"] == 201, response["body"]
+    assert admin.handler(_admin_event("/api/admin/allocation", {"seed": "published"}))["statusCode"] == 201
