@@ -73,22 +73,33 @@ def _aws_test_environment(monkeypatch):
     monkeypatch.delenv("IMVO_EXTRA_OPENINGS_FILE", raising=False)
 
 
-@pytest.fixture
-def s3(monkeypatch):
-    """A moto S3 with the record and uploads buckets and the herstel key, made as the local server makes them."""
+def create_test_storage(region: str = "eu-west-1") -> dict[str, str]:
+    """Inside moto: the record and uploads buckets, the herstel key and the fixture uploads, made as the
+    local server makes them. Returns the environment the functions need to find them."""
     from imvo_local.embedded_s3 import create_submissions_bucket, create_token_secret, create_uploads_bucket
 
+    client = boto3.client("s3", region_name=region)
+    create_submissions_bucket(client, BUCKET)
+    create_uploads_bucket(client, UPLOADS_BUCKET)
+    secret = create_token_secret(boto3.client("secretsmanager", region_name=region), TOKEN_SECRET)
+    upload_fixture_attachments(client)
+    return {"IMVO_SUBMISSIONS_BUCKET": BUCKET, "IMVO_UPLOADS_BUCKET": UPLOADS_BUCKET,
+            "IMVO_TOKEN_SECRET_ID": secret, "IMVO_RETENTION_DAYS": "1"}
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    """A moto S3 (and Secrets Manager) with the storage of create_test_storage."""
     with mock_aws():
-        client = boto3.client("s3", region_name="eu-west-1")
-        create_submissions_bucket(client, BUCKET)
-        create_uploads_bucket(client, UPLOADS_BUCKET)
-        secret = create_token_secret(boto3.client("secretsmanager", region_name="eu-west-1"), TOKEN_SECRET)
-        upload_fixture_attachments(client)
-        monkeypatch.setenv("IMVO_SUBMISSIONS_BUCKET", BUCKET)
-        monkeypatch.setenv("IMVO_UPLOADS_BUCKET", UPLOADS_BUCKET)
-        monkeypatch.setenv("IMVO_TOKEN_SECRET_ID", secret)
-        monkeypatch.setenv("IMVO_RETENTION_DAYS", "1")
-        yield client
+        for name, value in create_test_storage().items():
+            monkeypatch.setenv(name, value)
+        yield boto3.client("s3", region_name="eu-west-1")
+
+
+@pytest.fixture
+def submit(s3):
+    """A freshly imported submit handler, so each test starts with a new container."""
+    return handler_module("submit").handler
 
 
 def fixture_attachment_bytes(key: str) -> bytes:
@@ -199,9 +210,7 @@ def pytest_sessionfinish(session, exitstatus):
     calls = list(IAM.calls)
     for path in PORTAL_IAM_CALLS:
         if path.exists():  # the local server's buckets have other names than these tests' ones
-            text = path.read_text().replace("imvo-submissions-local", BUCKET).replace("imvo-uploads-local", UPLOADS_BUCKET)
-            path.write_text(text)
-            calls += read_calls(path)
+            calls += read_calls(path, {"imvo-submissions-local": BUCKET, "imvo-uploads-local": UPLOADS_BUCKET})
     problems = [f"denied: {c.operation}: {c.reason}" for c in calls if not c.allowed and not c.expected]
     if os.environ.get("IMVO_IAM_COVERAGE") == "1":
         problems += [f"never used: {grant}" for grant in unused_grants(IAM.policies, calls)]

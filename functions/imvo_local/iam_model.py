@@ -383,9 +383,13 @@ class _Raw:
         return body
 
 
-def read_calls(path: Path) -> list[Call]:
+def read_calls(path: Path, renamed: dict[str, str] | None = None) -> list[Call]:
+    """The calls a local server recorded, with bucket names mapped (`renamed`) onto another run's."""
+    text = path.read_text(encoding="utf-8")
+    for old, new in (renamed or {}).items():
+        text = text.replace(old, new)
     calls = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         data = json.loads(line)
         needs = [Need(n["action"], n["resource"], tuple(n["context"].items())) for n in data.pop("needs")]
         calls.append(Call(needs=needs, **data))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from contextlib import contextmanager
@@ -19,18 +20,18 @@ def intake_world():
     sys.path.insert(0, str(ROOT / "functions"))
     sys.path.insert(0, str(ROOT))
     from imvo.intake.attachments import referenced_attachments, verify_upload
-    from imvo_local.embedded_s3 import create_submissions_bucket
-    from tests.conftest import BUCKET, handler_module, load_fixture, upload_fixture_attachments
+    from imvo.intake.storage import ApplicationStore
+    from tests.conftest import UPLOADS_BUCKET, create_test_storage, handler_module, load_fixture
 
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-1",
-                       "IMVO_SUBMISSIONS_BUCKET": BUCKET})
+    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-west-1"})
     os.environ.pop("AWS_ENDPOINT_URL", None)
     with mock_aws():
+        os.environ.update(create_test_storage())
         client = boto3.client("s3")
-        create_submissions_bucket(client, BUCKET)
-        upload_fixture_attachments(client)
         # As the form does: each upload is verified once when it lands (POST /api/uploads/verify).
+        uploads = ApplicationStore(client, UPLOADS_BUCKET)
         for _, reference in referenced_attachments(load_fixture("pillar1-complete.json")):
-            verify_upload(client, BUCKET, reference["key"])
+            verify_upload(uploads, reference["key"])
         module = handler_module("submit")
+        logging.getLogger("imvo.api").setLevel(logging.WARNING)  # a line per request would drown the figures
         yield client, module

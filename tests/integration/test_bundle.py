@@ -15,12 +15,10 @@ from pypdf import PdfReader
 
 from imvo_local import admin_cli
 from imvo.admin.bundle import build_bundle, days_between
-from imvo_local.embedded_s3 import create_submissions_bucket, create_token_secret, create_uploads_bucket
 from imvo.settings import PROJECT_ROOT
 from imvo.intake.storage import ApplicationStore
 
-from tests.conftest import (BUCKET, TOKEN_SECRET, UPLOADS_BUCKET, handler_module, load_event, load_fixture,
-                            upload_fixture_attachments)
+from tests.conftest import BUCKET, create_test_storage, handler_module, load_event, load_fixture
 
 DATA = PROJECT_ROOT / "content" / "data"
 
@@ -62,16 +60,13 @@ def submit_all(handler, moments):
 @pytest.fixture(scope="module")
 def world():
     with pytest.MonkeyPatch.context() as patch, mock_aws():
-        for name, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "eu-west-1",
-                            "IMVO_SUBMISSIONS_BUCKET": BUCKET, "IMVO_UPLOADS_BUCKET": UPLOADS_BUCKET}.items():
+        for name, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "eu-west-1"}.items():
             patch.setenv(name, value)
         patch.delenv("AWS_ENDPOINT_URL", raising=False)
         patch.delenv("IMVO_EXTRA_OPENINGS_FILE", raising=False)
+        for name, value in create_test_storage().items():
+            patch.setenv(name, value)
         client = boto3.client("s3")
-        create_submissions_bucket(client, BUCKET)
-        create_uploads_bucket(client, UPLOADS_BUCKET)
-        patch.setenv("IMVO_TOKEN_SECRET_ID", create_token_secret(boto3.client("secretsmanager"), TOKEN_SECRET))
-        upload_fixture_attachments(client)
         module = handler_module("submit")
         receipts = submit_all(module.handler, MOMENTS)
         store = ApplicationStore(client, BUCKET)

@@ -9,7 +9,6 @@ from moto import mock_aws
 
 from imvo_local.publish import publish
 from imvo_local.sam_template import load_template
-from imvo.settings import PROJECT_ROOT
 from tests.conftest import ROOT
 
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
@@ -35,7 +34,7 @@ def test_the_edge_template_lints_clean_in_us_east_1():
     from cfnlint import api as cfnlint_api
     from cfnlint.config import ManualArgs
 
-    text = (PROJECT_ROOT / "infra" / "edge.yaml").read_text()
+    text = (ROOT / "infra" / "edge.yaml").read_text()
     assert [str(m) for m in cfnlint_api.lint(text, config=ManualArgs(regions=["us-east-1"]))] == []
     assert "Scope: CLOUDFRONT" in text and "RateBasedStatement" in text and "AWSManagedRulesCommonRuleSet" in text
 

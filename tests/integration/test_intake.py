@@ -29,11 +29,6 @@ def post(handler, document, epoch_ms=1678871730250, request_id="req-1", key=None
     return response["statusCode"], json.loads(response["body"]) if not response.get("isBase64Encoded") else response
 
 
-@pytest.fixture
-def submit(s3):
-    return handler_module("submit").handler
-
-
 # --- Opening windows in Dutch time (Artikel 2) --------------------------------------------------
 
 @pytest.mark.parametrize("epoch_ms, status", [

@@ -2,10 +2,8 @@
 and starting from the artefact alone under the runtime's Python (issue 10, defect 2)."""
 
 import glob
-import json
 import shutil
 import subprocess
-import sys
 
 import pytest
 
@@ -86,4 +84,3 @@ def test_each_handler_imports_from_its_artefact_alone_under_the_runtime_python(a
         assert result.returncode == 0, (function, result.stderr[-2000:])
         if function == "CheckFunction":
             assert result.stdout.split()[-1] == "200", result.stdout
-

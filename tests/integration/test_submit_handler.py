@@ -6,13 +6,7 @@ import json
 import pytest
 
 
-from tests.conftest import BUCKET, all_objects, handler_module, load_event, load_fixture
-
-
-@pytest.fixture
-def submit(s3):
-    """A freshly imported handler module, so each test starts with a new container."""
-    return handler_module("submit").handler
+from tests.conftest import BUCKET, all_objects, load_event, load_fixture
 
 
 def test_valid_application_is_stored_write_once_with_its_receipt(submit, s3):

@@ -13,11 +13,10 @@ import io
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from imvo.programme.facts import load_facts
-from imvo.documents.render import html_to_pdf, render_html
-from imvo.settings import load_settings
+from imvo.documents.render import html_to_pdf
 from imvo.intake.storage import ApplicationStore, StorageUnavailable, encode_document
 from imvo.documents.application_document import application_html
 

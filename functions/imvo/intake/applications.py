@@ -245,7 +245,7 @@ class Intake:
                 return self._answer_of_claim(claim_key, body)
         if not self._put_record(key, stored) and idempotency_key is None:
             # The same request delivered twice (same request id, same key): the stored receipt stands.
-            return self.store.get_json(key)["receipt"] | {"replayed": True}
+            return _for_the_applicant(self.store.get_json(key)["receipt"]) | {"replayed": True}
         return response
 
     def _with_token(self, answer: dict) -> dict:
@@ -253,6 +253,7 @@ class Intake:
         return answer | {"supplementToken": self.tokens.token_for(answer["reference"])}
 
     def _judged_or_earlier(self, idempotency_key: str | None, body: bytes, judge_it):
+        """(judge_it(), None), or (None, the earlier answer) when judging refuses a retry that was already stored."""
         try:
             return judge_it(), None
         except Refusal:

@@ -159,7 +159,7 @@ def inspect_upload(uploads: ApplicationStore, key: str, path: str = "$.key") -> 
     """Read one upload: it exists (asked by LIST), is within the size limit, starts as a PDF; its SHA-256 and version."""
     if not uploads.exists(key):
         return None, _not_found(path)
-    found = uploads._call("get_object", Key=key)
+    found = uploads.open(key)
     size, version_id, body = found["ContentLength"], found.get("VersionId") or "null", found["Body"]
     if size > MAX_ATTACHMENT_BYTES:
         body.close()
@@ -181,9 +181,7 @@ def scan_status(uploads: ApplicationStore, key: str, version_id: str, scan_mode:
     """GuardDuty's verdict on this exact version; locally nothing scans and we say so."""
     if scan_mode == SCAN_NONE:
         return SCAN_NOT_LOCAL
-    extra = {"VersionId": version_id} if version_id != "null" else {}
-    tags = uploads._call("get_object_tagging", Key=key, **extra).get("TagSet", [])
-    return next((tag["Value"] for tag in tags if tag["Key"] == SCAN_TAG), SCAN_PENDING)
+    return uploads.tags(key, version_id).get(SCAN_TAG, SCAN_PENDING)
 
 
 def verify_upload(uploads: ApplicationStore, key, scan_mode: str = SCAN_NONE) -> VerifiedAttachment:

@@ -102,6 +102,11 @@ def encode_document(document: dict) -> bytes:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
 
 
+def _version(version_id: str | None) -> dict:
+    """S3 names the version of an object in an unversioned write "null": then ask for the object itself."""
+    return {"VersionId": version_id} if version_id and version_id != "null" else {}
+
+
 @dataclass
 class ApplicationStore:
     client: object
@@ -155,14 +160,20 @@ class ApplicationStore:
         found = self._call("list_objects_v2", Prefix=key, MaxKeys=1)
         return any(item["Key"] == key for item in found.get("Contents", []))
 
+    def open(self, key: str, version_id: str | None = None) -> dict:
+        """GetObject of a key known to exist: its ContentLength, VersionId and a Body to stream."""
+        return self._call("get_object", Key=key, **_version(version_id))
+
     def get_bytes(self, key: str, version_id: str | None = None) -> bytes:
         """An object known to exist (listed, or answered 412 to a write-once put)."""
-        extra = {"VersionId": version_id} if version_id and version_id != "null" else {}
-        body = self._call("get_object", Key=key, **extra)["Body"]
         try:
-            return body.read()
+            return self.open(key, version_id)["Body"].read()
         except BotoCoreError as error:
             raise StorageUnavailable(str(error)) from error
+
+    def tags(self, key: str, version_id: str | None = None) -> dict[str, str]:
+        found = self._call("get_object_tagging", Key=key, **_version(version_id)).get("TagSet", [])
+        return {tag["Key"]: tag["Value"] for tag in found}
 
     def get_json(self, key: str) -> dict:
         return json.loads(self.get_bytes(key))
