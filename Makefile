@@ -122,3 +122,6 @@ build-SupplementFunction:
 
 build-UploadsFunction:
 	$(LAMBDA_BUILD) UploadsFunction $(ARTIFACTS_DIR)
+
+build-AdminFunction:
+	$(LAMBDA_BUILD) AdminFunction $(ARTIFACTS_DIR)

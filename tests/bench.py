@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tests.benchmarks import bundles, intake, site
+from tests.benchmarks import bundles, intake, jobs, site
 
-SECTIONS = {"site": site.run, "intake": intake.run, "bundles": bundles.run}
+SECTIONS = {"site": site.run, "intake": intake.run, "bundles": bundles.run, "jobs": jobs.run}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,11 +25,16 @@ sys.path.insert(0, str(ROOT / "functions"))
 
 from imvo_local.iam_model import IamModel, acting_as, local_names, read_calls, unused_grants  # noqa: E402
 from imvo_local.sam_template import load_template, routes  # noqa: E402
+from imvo_local.job_launcher import ThreadLauncher  # noqa: E402
+from imvo.admin.jobs import use_launcher  # noqa: E402
 
 # Every AWS call a handler makes in these tests is judged against its function's policy in the
 # template, as AWS would (see imvo_local.iam_model); the local server judges its own the same way.
 IAM = IamModel.from_template(load_template(), local_names(BUCKET, UPLOADS_BUCKET))
 IAM.install()
+# Admin jobs start as Lambda's asynchronous invocation would: the job function's handler, in a thread.
+JOBS = ThreadLauncher(IAM)
+use_launcher(JOBS)
 PORTAL_IAM_CALLS: list[Path] = []
 
 
@@ -56,6 +61,31 @@ def handler_module(function: str):
     handler.__wrapped__ = original  # the handler as deployed, for a test that runs it under another role
     module.handler = handler
     return module
+
+
+def admin_call(module, event_name: str, body: dict | None = None, **path_parameters) -> tuple[int, dict]:
+    """An IAM-signed admin request (tests/events/admin-*.json) through the admin handler: (status, JSON body)."""
+    event = load_event(event_name)
+    if body is not None:
+        event["body"] = json.dumps(body)
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+        template = event["routeKey"].split(" ", 1)[1]
+        event["rawPath"] = event["requestContext"]["http"]["path"] = template.format(**path_parameters)
+    response = module.handler(event)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def run_admin_job(module, event_name: str, body: dict) -> tuple[dict, dict]:
+    """Start a job through the admin route, let it finish, then download: (its final status, the download answer)."""
+    status, started = admin_call(module, event_name, body)
+    assert status == 202, started
+    JOBS.wait()
+    status, job = admin_call(module, "admin-job-status.json", id=started["id"])
+    assert status == 200 and job["state"] == "done", job
+    status, download = admin_call(module, "admin-job-download.json", id=started["id"])
+    assert status == 200, download
+    return job, download
 
 
 def load_fixture(name: str) -> dict:
@@ -118,10 +148,19 @@ def upload_fixture_attachments(client, bucket: str = UPLOADS_BUCKET) -> None:
 
 
 def all_objects(client, bucket: str = BUCKET) -> list[str]:
-    """What the intake wrote in the record, but for the copies of attachments (see record_attachments)."""
+    """What the intake wrote in the record, but for the copies of attachments (see record_attachments) and
+    the audit events that follow each stored document (see audit_events)."""
+    return [key for key in _keys(client, bucket) if not key.startswith(("attachments/", "audit/"))]
+
+
+def audit_events(client, bucket: str = BUCKET) -> list[str]:
+    return [key for key in _keys(client, bucket) if key.startswith("audit/")]
+
+
+def _keys(client, bucket: str) -> list[str]:
     keys = []
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-        keys += [item["Key"] for item in page.get("Contents", []) if not item["Key"].startswith("attachments/")]
+        keys += [item["Key"] for item in page.get("Contents", [])]
     return keys
 
 

@@ -22,10 +22,13 @@ ENV_RETENTION_DAYS = "IMVO_RETENTION_DAYS"
 ENV_TOKEN_SECRET = "IMVO_TOKEN_SECRET_ID"
 ENV_MALWARE_SCAN = "IMVO_MALWARE_SCAN"
 ENV_ORIGIN_VERIFY = "IMVO_ORIGIN_VERIFY"
+ENV_ENVIRONMENT = "IMVO_ENVIRONMENT"
+ENV_JOB_FUNCTION = "IMVO_JOB_FUNCTION"
 
 FUNCTION_ENV_VARS = frozenset({
     ENV_SUBMISSIONS_BUCKET, ENV_UPLOADS_BUCKET, ENV_DATA_DIR, ENV_SCHEMA_DIR, ENV_EXTRA_OPENINGS,
     ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_VERIFY,
+    ENV_ENVIRONMENT, ENV_JOB_FUNCTION,
 })
 
 # GuardDuty Malware Protection for S3 tags each scanned upload; without it (locally) nothing scans.
@@ -45,6 +48,8 @@ class Settings:
     token_secret_id: str
     malware_scan: str
     origin_verify: str
+    environment: str
+    job_function: str
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -61,4 +66,6 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         token_secret_id=env.get(ENV_TOKEN_SECRET, "imvo-token-key-local"),
         malware_scan=env.get(ENV_MALWARE_SCAN) or SCAN_NONE,
         origin_verify=env.get(ENV_ORIGIN_VERIFY, ""),
+        environment=env.get(ENV_ENVIRONMENT) or "local",
+        job_function=env.get(ENV_JOB_FUNCTION) or "imvo-local-admin-job",
     )

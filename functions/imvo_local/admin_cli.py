@@ -1,17 +1,23 @@
-"""The admin command line, against the embedded S3 of `make run` or a real bucket:
-`imvo-admin bundle`, `imvo-admin allocation`, `imvo-admin reject`."""
+"""The admin command line, against the embedded S3 of `make run` or a real bucket: `imvo-admin bundle`,
+`imvo-admin allocation` (both run as jobs, with a progress bar), `imvo-admin reject`, `imvo-admin trail`."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from imvo.admin.actions import allocation_files, record_rejection
-from imvo.admin.bundle import build_bundle, days_between
-from imvo.settings import load_settings
+import boto3
+from tqdm import tqdm
+
+from imvo.admin.actions import record_rejection
+from imvo.admin.jobs import ALLOCATION, BUNDLE, JobBoard
+from imvo.admin.runner import JobFailed, run
+from imvo.audit.trail import AuditTrail
 from imvo.intake.storage import AlreadyStored, ApplicationStore, StorageDenied, StorageUnavailable, s3_client
+from imvo.settings import load_settings
 
 
 def _day(value: str) -> str:
@@ -19,6 +25,28 @@ def _day(value: str) -> str:
         return date.fromisoformat(value).isoformat()
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"'{value}' is geen datum JJJJ-MM-DD / not a date YYYY-MM-DD") from error
+
+
+def admin_identity() -> str:
+    """Who is acting, for the audit trail: the caller's IAM identity, as AWS knows it."""
+    return boto3.client("sts").get_caller_identity()["Arn"]
+
+
+def _run_with_bar(board: JobBoard, kind: str, params: dict, by: str, data_dir: Path) -> dict:
+    """The job path the admin function starts, run here, its progress shown as a bar on the terminal."""
+    job = board.create(kind, params, by, datetime.now(timezone.utc))
+    with tqdm(unit=" aanvragen", desc=f"{kind} {job['id'][:8]}", file=sys.stderr, dynamic_ncols=True) as bar:
+        def watch(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        return run(board, data_dir, job["id"], watch)
+
+
+def _fetch(store: ApplicationStore, key: str, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(store.get_bytes(key))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,28 +64,48 @@ def main(argv: list[str] | None = None) -> int:
     reject = commands.add_parser("reject", help="leg vast dat een aanvraag is afgewezen (II.3.1)")
     reject.add_argument("reference")
     reject.add_argument("--reason", required=True)
+    trail = commands.add_parser("trail", help="het audit-spoor van een aanvraag / an application's audit trail")
+    trail.add_argument("reference")
     args = parser.parse_args(argv)
+    if args.command == "bundle" and (args.day and (args.first or args.last) or not (args.day or (args.first and args.last))):
+        parser.error("geef --day, of --from en --to / give --day, or --from and --to")
+    if args.command == "bundle" and not args.day and args.last < args.first:
+        parser.error("--to ligt vóór --from / --to is before --from")
 
     settings = load_settings()
     store = ApplicationStore(s3_client(), settings.submissions_bucket, settings.retention_days)
     try:
         if args.command == "bundle":
-            if args.day and (args.first or args.last) or not (args.day or (args.first and args.last)):
-                parser.error("geef --day, of --from en --to / give --day, or --from and --to")
-            days = [args.day] if args.day else days_between(args.first, args.last)
-            result = build_bundle(store, days, settings.data_dir)
-            args.out.mkdir(parents=True, exist_ok=True)
-            target = args.out / result.filename
-            target.write_bytes(result.zip_bytes)
-            print(f"{target}: {result.count} aanvraag/aanvragen, {days[0]} t/m {days[-1]} ({len(result.zip_bytes)} bytes, sha256 {result.sha256})")
+            by = admin_identity()
+            first, last = (args.day, args.day) if args.day else (args.first, args.last)
+            job = _run_with_bar(JobBoard(store), BUNDLE, {"from": first, "to": last}, by, settings.data_dir)
+            result = job["result"]
+            target = args.out / result["filename"]
+            _fetch(store, result["key"], target)
+            AuditTrail(store).downloaded(job["id"], by, datetime.now(timezone.utc))
+            print(f"{target}: {result['applications']} aanvraag/aanvragen, {first} t/m {last} "
+                  f"({result['size']} bytes, sha256 {result['sha256']})")
         elif args.command == "allocation":
-            args.out.mkdir(parents=True, exist_ok=True)
-            for name, content in allocation_files(store, settings.data_dir, args.seed, args.opening).items():
-                (args.out / name).write_bytes(content)
+            by = admin_identity()
+            job = _run_with_bar(JobBoard(store), ALLOCATION, {"seed": args.seed, "opening": args.opening}, by,
+                                settings.data_dir)
+            for name, key in job["result"]["files"].items():
+                _fetch(store, key, args.out / name)
                 print(args.out / name)
         elif args.command == "reject":
-            record_rejection(store, args.reference, args.reason, datetime.now(timezone.utc))
+            record_rejection(store, args.reference, args.reason, datetime.now(timezone.utc), admin_identity())
             print(f"{args.reference}: afgewezen vastgelegd / rejection recorded")
+        elif args.command == "trail":
+            events = AuditTrail(store).trail_of(args.reference)
+            if not events:
+                raise KeyError(args.reference)
+            for event in events:
+                details = {k: v for k, v in event.items() if k not in ("subject", "event", "at", "by")}
+                print(f"{event['at']}  {event['event']:<12}  {event['by']}  {json.dumps(details, ensure_ascii=False)}")
+    except JobFailed as failed:
+        job = failed.job
+        print(f"De taak is mislukt / the job failed: {job['reason']} {job.get('incident') or ''}".rstrip(), file=sys.stderr)
+        return 2
     except AlreadyStored:
         print("Er is al een besluit over deze aanvraag / a decision on this application exists", file=sys.stderr)
         return 3

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import importlib.util
 import json
 import os
 import signal
@@ -21,8 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from imvo_local.embedded_s3 import start_embedded_s3
 from imvo.intake.applications import Refusal
+from imvo.admin.jobs import use_launcher
 from imvo_local.iam_model import IamModel, acting_as, local_names
-from imvo_local.sam_template import Route, load_template, routes, security_headers
+from imvo_local.job_launcher import ThreadLauncher
+from imvo_local.sam_template import Route, load_handler_of, load_template, routes, security_headers
 from imvo.settings import (ENV_EXTRA_OPENINGS, ENV_MALWARE_SCAN, ENV_RETENTION_DAYS, ENV_SUBMISSIONS_BUCKET,
                            ENV_TOKEN_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE)
 
@@ -31,10 +32,7 @@ GATEWAY_MAX_BODY = 10 * 1024 * 1024
 
 
 def load_handler(route: Route):
-    spec = importlib.util.spec_from_file_location(f"lambda_{route.function}", route.handler_file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, route.handler_name)
+    return load_handler_of(route.handler)
 
 
 def gateway_event(method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str,
@@ -250,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[ENV_TOKEN_SECRET] = secret_arn
     server = None
     try:
-        IamModel.from_template(load_template(), local_names(args.bucket, args.uploads_bucket), args.iam_calls).install()
+        model = IamModel.from_template(load_template(), local_names(args.bucket, args.uploads_bucket), args.iam_calls)
+        model.install()
+        use_launcher(ThreadLauncher(model))
         offset = int(args.clock.timestamp() * 1000) - time.time_ns() // 1_000_000 if args.clock else 0
         server = make_server(args.site, args.host, args.port, offset, security_headers(endpoint))
         base = f"http://{args.host}:{server.server_address[1]}"
@@ -261,7 +261,9 @@ def main(argv: list[str] | None = None) -> int:
         print("IAM:     each function's AWS calls are checked against its policy in infra/template.yaml "
               "(modelled here: moto itself enforces no IAM).", flush=True)
         print("Absent:  no CloudFront, WAF or GuardDuty here: uploads are not scanned for malware (their scan status "
-              "reads 'not scanned (local)'), and the API has no origin guard.", flush=True)
+              "reads 'not scanned (local)'), and the API has no origin guard. No CloudWatch either: each request's "
+              "log line and its metrics (EMF) are printed here, and no alarm watches them. Admin jobs run in a "
+              "thread of this server, not as an asynchronous Lambda invocation.", flush=True)
         print(f"Demo opening from {args.openings}", flush=True)
         if args.clock:
             print(f"Clock:   receipts start at {args.clock.isoformat()} (a test clock; the real time is not used)",

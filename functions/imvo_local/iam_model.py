@@ -121,6 +121,9 @@ def secret_keys(template: dict, names: dict[str, str]) -> dict[str, str]:
             and "KmsKeyId" in resource["Properties"]}
 
 
+LOCAL_JOB_FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:imvo-local-admin-job"
+
+
 def local_names(submissions_bucket: str, uploads_bucket: str) -> dict[str, str]:
     """The template's resources as they exist in the embedded AWS of `make run` and the tests."""
     return {
@@ -129,6 +132,7 @@ def local_names(submissions_bucket: str, uploads_bucket: str) -> dict[str, str]:
         "TokenKeySecret": "arn:aws:secretsmanager:*:*:secret:imvo-token-key-*",
         "OriginVerifySecret": "arn:aws:secretsmanager:*:*:secret:imvo-origin-verify-*",
         "DataKey": "arn:aws:kms:eu-west-1:123456789012:key/imvo-data-key",
+        "AdminJobFunction": LOCAL_JOB_FUNCTION_ARN,
     }
 
 
@@ -136,6 +140,8 @@ def local_names(submissions_bucket: str, uploads_bucket: str) -> dict[str, str]:
 
 def needs_of(operation: str, params: dict, kms: dict[str, str], secrets: dict[str, str]) -> list[Need]:
     """The permissions AWS checks for one call (the S3 and Secrets Manager operations we use)."""
+    if operation == "Invoke":
+        return [Need("lambda:InvokeFunction", params["FunctionName"])]
     if operation == "GetSecretValue":
         arn = params["SecretId"]
         key = next((key for pattern, key in secrets.items() if fnmatch.fnmatchcase(arn, pattern)), None)
@@ -156,6 +162,14 @@ def needs_of(operation: str, params: dict, kms: dict[str, str], secrets: dict[st
         if params.get("ObjectLockMode") or params.get("ObjectLockRetainUntilDate"):
             found.append(Need("s3:PutObjectRetention", obj))
         return found + ([Need("kms:GenerateDataKey", key_arn)] if key_arn else [])
+    if operation == "CreateMultipartUpload":
+        # SSE-KMS: the parts are encrypted with a data key the completion decrypts again.
+        return [Need("s3:PutObject", obj)] + ([Need("kms:GenerateDataKey", key_arn), Need("kms:Decrypt", key_arn)]
+                                              if key_arn else [])
+    if operation in ("UploadPart", "CompleteMultipartUpload"):
+        return [Need("s3:PutObject", obj)]
+    if operation == "AbortMultipartUpload":
+        return [Need("s3:AbortMultipartUpload", obj)]
     if operation == "PutObjectRetention":
         return [Need("s3:PutObjectRetention", obj)]
     if operation == "CopyObject":
@@ -275,6 +289,12 @@ class IamModel:
             if self.record_path is not None:
                 with self.record_path.open("a", encoding="utf-8") as out:
                     out.write(call.as_json() + "\n")
+
+    def judge_and_record(self, function: str, operation: str, params: dict) -> Call:
+        """For a call the local system does not send over the wire (an invocation of another function)."""
+        call = self.judge(function, operation, params)
+        self._record(call)
+        return call
 
     def judge(self, function: str, operation: str, params: dict) -> Call:
         statements = self.policies.get(function)

@@ -45,20 +45,22 @@ class Route:
     iam_only: bool
     timeout_seconds: int = 25
 
-    @property
-    def handler_file(self) -> Path:
-        module, _function = self.handler.rsplit(".", 1)
-        return FUNCTIONS_DIR / f"{module}.py"
-
-    @property
-    def handler_name(self) -> str:
-        return self.handler.rsplit(".", 1)[1]
-
     def match(self, path: str) -> dict[str, str] | None:
         """The path parameters when `path` fits this route, else None."""
         pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
         found = re.fullmatch(pattern, path)
         return found.groupdict() if found else None
+
+
+def load_handler_of(handler: str):
+    """The handler function a template names ("jobs/app.handler"), from its file, as Lambda loads it."""
+    import importlib.util
+
+    module_path, name = handler.rsplit(".", 1)
+    spec = importlib.util.spec_from_file_location(f"lambda_{module_path.replace('/', '_')}", FUNCTIONS_DIR / f"{module_path}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
 
 
 def function_handler(properties: dict) -> str:

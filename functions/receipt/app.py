@@ -11,6 +11,7 @@ import json
 from imvo.api.gateway import api_handler
 from imvo.documents.receipt_document import receipt_pdf
 from imvo.intake.applications import Intake, Refusal, latest_version
+from imvo.telemetry import PDF_RENDERS, count
 
 _intake: Intake | None = None  # built once per container
 
@@ -30,10 +31,12 @@ def handler(request):
     reference = request.path_parameters.get("reference", "")
     original = _intake.authorised(reference, _token(request.body))
     current = latest_version(original, _intake.store.supplements_of(reference))
+    pdf = receipt_pdf(original, current, _intake.settings.data_dir)
+    count(PDF_RENDERS, document="receipt")
     return {
         "statusCode": 200,
         "headers": {"content-type": "application/pdf", "cache-control": "no-store",
                     "content-disposition": f'attachment; filename="ontvangstbewijs-{reference}.pdf"'},
-        "body": base64.b64encode(receipt_pdf(original, current, _intake.settings.data_dir)).decode("ascii"),
+        "body": base64.b64encode(pdf).decode("ascii"),
         "isBase64Encoded": True,
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ def intake_world():
     sys.path.insert(0, str(ROOT / "functions"))
     sys.path.insert(0, str(ROOT))
     from imvo.intake.attachments import referenced_attachments, verify_upload
+    from imvo import telemetry
     from imvo.intake.storage import ApplicationStore
     from tests.conftest import UPLOADS_BUCKET, create_test_storage, handler_module, load_fixture
 
@@ -33,5 +33,6 @@ def intake_world():
         for _, reference in referenced_attachments(load_fixture("pillar1-complete.json")):
             verify_upload(uploads, reference["key"])
         module = handler_module("submit")
-        logging.getLogger("imvo.api").setLevel(logging.WARNING)  # a line per request would drown the figures
+        telemetry.logger.setLevel("WARNING")  # a line per request would drown the figures
+        os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
         yield client, module

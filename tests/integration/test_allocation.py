@@ -93,17 +93,6 @@ def test_report_as_csv_html_and_pdf_with_a_chart_per_ceiling():
     assert "aangehouden" in text and "binnen het plafond" in text and "€ 6.000.000" in text
 
 
-def _admin_event(path, body):
-    import json
-
-    from tests.conftest import load_event
-
-    event = load_event("submit-pillar1-valid.json")
-    event["rawPath"] = event["requestContext"]["http"]["path"] = path
-    event["body"] = json.dumps(body)
-    return event
-
-
 def _store_examples(s3):
     import json
 
@@ -136,21 +125,24 @@ def test_cli_allocation_and_a_recorded_rejection(s3, tmp_path, capsys):
     assert rows[1].split(",")[7] == REJECTED
 
 
-def test_admin_lambda_stores_the_bundle_and_answers_a_short_lived_link(s3):
-    import json
+def test_admin_jobs_store_the_bundle_and_the_report_and_answer_short_lived_links(s3):
+    import hashlib
+    from urllib.parse import parse_qs, urlsplit
 
-    from tests.conftest import BUCKET, handler_module
+    from tests.conftest import BUCKET, admin_call, handler_module, run_admin_job
 
     receipts = _store_examples(s3)
     module = handler_module("admin")
-    response = module.handler(_admin_event("/api/admin/bundles", {"day": receipts[0]["dutchDay"]}))
-    assert response["statusCode"] == 201, response["body"]
-    body = json.loads(response["body"])
-    assert body["applications"] == 3 and body["expiresInSeconds"] == 300
-    assert "X-Amz-Expires=300" in body["url"] or "Expires=" in body["url"]
-    stored = s3.get_object(Bucket=BUCKET, Key=body["key"])["Body"].read()
-    assert __import__("hashlib").sha256(stored).hexdigest() == body["sha256"]
-    response = module.handler(_admin_event("/api/admin/allocation", {"seed": "published"}))
-    assert response["statusCode"] == 201
-    assert set(json.loads(response["body"])["files"]) == {"verdeling-2022-1.csv", "verdeling-2022-1.html", "verdeling-2022-1.pdf"}
-    assert module.handler(_admin_event("/api/admin/bundles", {"day": "yesterday"}))["statusCode"] == 400
+    job, download = run_admin_job(module, "admin-start-bundle.json", {"day": receipts[0]["dutchDay"]})
+    assert job["result"]["applications"] == 3 and download["expiresInSeconds"] == 300
+    ((name, url),) = download["files"].items()
+    assert name == f"imvo-aanvragen-{receipts[0]['dutchDay']}.zip"
+    query = parse_qs(urlsplit(url).query)
+    assert query.get("X-Amz-Expires") == ["300"] or "Expires" in query
+    assert urlsplit(url).path.endswith(f"bundles/{receipts[0]['dutchDay']}/{job['result']['sha256']}.zip")
+    stored = s3.get_object(Bucket=BUCKET, Key=f"bundles/{receipts[0]['dutchDay']}/{job['result']['sha256']}.zip")["Body"].read()
+    assert hashlib.sha256(stored).hexdigest() == job["result"]["sha256"]
+    job, download = run_admin_job(module, "admin-start-allocation.json", {"seed": "published"})
+    assert set(download["files"]) == {"verdeling-2022-1.csv", "verdeling-2022-1.html", "verdeling-2022-1.pdf"}
+    status, body = admin_call(module, "admin-start-bundle.json", {"day": "yesterday"})
+    assert status == 400 and body["error"]["findings"][0]["path"] == "$.day"

@@ -85,10 +85,12 @@ def test_no_function_may_list_a_whole_bucket_or_write_outside_its_prefixes():
         for bucket in (RECORD, UPLOADS):
             assert not allowed(statements, Need("s3:ListBucket", bucket, (("s3:prefix", ""),))), function
             assert not allowed(statements, Need("s3:ListBucket", bucket, (("s3:prefix", "other/"),))), function
-    admin = policy("AdminBundleFunction")
-    for prefix in ("applications/", "supplements/", "attachments/", "decisions/", "idempotency/"):
-        assert not allowed(admin, Need("s3:PutObject", f"{RECORD}/{prefix}x")), prefix
-    assert allowed(admin, Need("s3:PutObject", f"{RECORD}/bundles/x.zip"))
+    for admin in (policy("AdminFunction"), policy("AdminJobFunction")):
+        for prefix in ("applications/", "supplements/", "attachments/", "decisions/", "idempotency/"):
+            assert not allowed(admin, Need("s3:PutObject", f"{RECORD}/{prefix}x")), prefix
+    assert allowed(policy("AdminJobFunction"), Need("s3:PutObject", f"{RECORD}/bundles/x.zip"))
+    assert not allowed(policy("AdminFunction"), Need("s3:PutObject", f"{RECORD}/bundles/x.zip"))
+    assert not allowed(policy("AdminFunction"), Need("s3:PutObject", f"{RECORD}/audit/IMVO-20230315-ABCDEFGH/x.json"))
     assert not allowed(policy("SubmitFunction"), Need("s3:PutObject", f"{RECORD}/supplements/x.json"))
     assert not allowed(policy("UploadsFunction"), Need("s3:PutObject", f"{RECORD}/applications/x.json"))
 
@@ -162,7 +164,7 @@ def test_herstel_with_a_key_its_retry_the_receipt_and_the_admin_over_the_whole_r
 
     from imvo.admin.actions import record_rejection
     from imvo.intake.storage import ApplicationStore
-    from tests.integration.test_allocation import _admin_event
+    from tests.conftest import run_admin_job
     from tests.integration.test_intake import post, supplement
 
     code, receipt = post(handler_module("submit").handler, load_fixture("pillar1-incomplete.json"))
@@ -178,8 +180,8 @@ def test_herstel_with_a_key_its_retry_the_receipt_and_the_admin_over_the_whole_r
     event["pathParameters"] = {"reference": receipt["reference"]}
     event["body"] = json.dumps({"token": receipt["supplementToken"]})
     assert handler_module("receipt").handler(event)["statusCode"] == 200
-    record_rejection(ApplicationStore(s3, BUCKET), receipt["reference"], "II.3.1: test", datetime.now(timezone.utc))
+    record_rejection(ApplicationStore(s3, BUCKET), receipt["reference"], "II.3.1: test", datetime.now(timezone.utc),
+                     "arn:aws:sts::123456789012:assumed-role/imvo-admin/beheerder-a")
     admin = handler_module("admin")
-    response = admin.handler(_admin_event("/api/admin/bundles", {"day": first["dutchDay"]}))
-    assert response["statusCode"] == 201, response["body"]
-    assert admin.handler(_admin_event("/api/admin/allocation", {"seed": "published"}))["statusCode"] == 201
+    run_admin_job(admin, "admin-start-bundle.json", {"day": first["dutchDay"]})
+    run_admin_job(admin, "admin-start-allocation.json", {"seed": "published"})

@@ -1,6 +1,7 @@
 """infra/template.yaml: cfn-lint passes, and its handlers and environment are the ones the code has."""
 
 import inspect
+import json
 import re
 
 from cfnlint import api as cfnlint_api
@@ -49,3 +50,84 @@ def test_submissions_bucket_is_private_versioned_and_encrypted():
     assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+
+
+# --- operations (issue 11) ---------------------------------------------------------------------
+
+def _of_type(kind: str) -> dict:
+    return {name: r for name, r in load_template()["Resources"].items() if r["Type"] == kind}
+
+
+def test_every_function_has_a_log_group_with_the_retention_parameter():
+    template = load_template()
+    functions = set(_of_type("AWS::Serverless::Function"))
+    groups = _of_type("AWS::Logs::LogGroup")
+    named = set()
+    for group in groups.values():
+        properties = group["Properties"]
+        assert properties["RetentionInDays"] == {"Ref": "LogRetentionDays"} and "KmsKeyId" in properties
+        name = properties.get("LogGroupName", {}).get("Fn::Sub", "")
+        named |= {f for f in functions if f"${{{f}}}" in name}
+        if "admin-job" in name:
+            named.add("AdminJobFunction")
+    assert named == functions
+    assert template["Parameters"]["LogRetentionDays"]["Default"] >= 365
+
+
+def test_api_access_logs_are_json_with_request_id_time_route_status_and_integration_error():
+    api = load_template()["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]
+    line = json.loads(api["Format"])
+    assert line["requestId"] == "$context.requestId" and line["timeEpoch"] == "$context.requestTimeEpoch"
+    assert line["route"] == "$context.routeKey" and line["status"] == "$context.status"
+    assert line["integrationError"] == "$context.integrationErrorMessage"
+    assert api["DestinationArn"] == {"Fn::GetAtt": "ApiAccessLogs.Arn"}
+
+
+def test_alarms_cover_5xx_503s_throttles_errors_and_p99_and_notify_the_topic():
+    from imvo import telemetry
+
+    alarms = _of_type("AWS::CloudWatch::Alarm")
+    watched = set()
+    for alarm in alarms.values():
+        properties = alarm["Properties"]
+        assert properties["AlarmActions"] == [{"Ref": "AlarmTopic"}] and len(properties["AlarmDescription"]) > 30
+        for metric in [properties] + [m["MetricStat"]["Metric"] for m in properties.get("Metrics", []) if "MetricStat" in m]:
+            if "MetricName" in metric:
+                statistic = properties.get("ExtendedStatistic") or properties.get("Statistic")
+                watched.add((metric["Namespace"], metric["MetricName"], statistic if metric is properties else "Sum"))
+    assert {("AWS/ApiGateway", "5xx", "Sum"), ("IMVO", telemetry.UNAVAILABLE, "Sum"),
+            ("IMVO", telemetry.INTERNAL_ERRORS, "Sum"), ("IMVO", telemetry.JOBS_FAILED, "Sum"),
+            ("AWS/Lambda", "Throttles", "Sum"), ("AWS/Lambda", "Errors", "Sum"),
+            ("AWS/Lambda", "Duration", "p99")} <= watched
+    errors = alarms["FunctionErrorsAlarm"]["Properties"]["Metrics"]
+    assert {m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"] for m in errors if "MetricStat" in m} == set(
+        _of_type("AWS::Serverless::Function"))
+    template = load_template()
+    assert template["Resources"]["AlarmSubscription"]["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert template["Resources"]["AlarmSubscription"]["Condition"] == "HasAlarmEmail"
+    ours = [a["Properties"] for a in alarms.values() if a["Properties"].get("Namespace") == "IMVO"]
+    for alarm in ours:  # the dimensions our metrics are emitted with, or the alarm watches nothing
+        assert {d["Name"] for d in alarm["Dimensions"]} == {"service", "environment"}
+        assert {"Name": "service", "Value": telemetry.SERVICE} in alarm["Dimensions"]
+
+
+def test_the_dashboard_is_valid_json_on_the_metrics_the_code_emits():
+    from imvo import telemetry
+
+    body = load_template()["Resources"]["OpeningDayDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    substituted = re.sub(r"\$\{[A-Za-z0-9:.]+\}", "X", body)
+    dashboard = json.loads(substituted)
+    text = json.dumps(dashboard)
+    for metric in (telemetry.APPLICATIONS_STORED, telemetry.REFUSALS, telemetry.UNAVAILABLE, telemetry.INTERNAL_ERRORS,
+                   telemetry.UPLOAD_VERIFICATIONS_FAILED):
+        assert metric in text, metric
+    alarm_widget = next(w for w in dashboard["widgets"] if w["type"] == "alarm")
+    assert len(alarm_widget["properties"]["alarms"]) == len(_of_type("AWS::CloudWatch::Alarm"))
+
+
+def test_the_job_function_may_run_long_and_is_not_retried_by_lambda():
+    from imvo.admin.jobs import JOB_TIMEOUT_SECONDS
+
+    job = load_template()["Resources"]["AdminJobFunction"]["Properties"]
+    assert job["Timeout"] == JOB_TIMEOUT_SECONDS and job["EventInvokeConfig"]["MaximumRetryAttempts"] == 0
+    assert job["EphemeralStorage"]["Size"] >= 4096 and job["ImageConfig"]["Command"] == ["jobs/app.handler"]

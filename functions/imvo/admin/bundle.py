@@ -11,10 +11,13 @@ import csv
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import BinaryIO
 
+from imvo.audit.trail import AuditTrail
 from imvo.programme.facts import load_facts
 from imvo.documents.render import html_to_pdf
 from imvo.intake.storage import ApplicationStore, StorageUnavailable, encode_document
@@ -38,20 +41,25 @@ def _render(html: str) -> bytes:
     return html_to_pdf(html)[0]
 
 
-def _render_one_after_another(documents: list[str]) -> list[bytes]:
+def _one_after_another(documents: list[str]) -> Iterator[bytes]:
     cache: dict = {}  # shared fonts and styles between documents
-    return [html_to_pdf(html, cache)[0] for html in documents]
+    for html in documents:
+        yield html_to_pdf(html, cache)[0]
 
 
-def render_pdfs(documents: list[str], workers: int | None = None) -> list[bytes]:
-    """PDFs of the HTML documents, in their order, on both cores where the platform allows processes."""
+def render_pdfs(documents: list[str], workers: int | None = None) -> Iterator[bytes]:
+    """PDFs of the HTML documents, in their order and as each is ready, on every core where the platform
+    allows processes."""
     if workers == 1 or len(documents) < 4:
-        return _render_one_after_another(documents)
+        yield from _one_after_another(documents)
+        return
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(_render, documents, chunksize=max(1, len(documents) // 16)))
+        pool = ProcessPoolExecutor(max_workers=workers)
     except (OSError, NotImplementedError):  # no process support (e.g. no /dev/shm on Lambda)
-        return _render_one_after_another(documents)
+        yield from _one_after_another(documents)
+        return
+    with pool:
+        yield from pool.map(_render, documents, chunksize=max(1, min(8, len(documents) // 16)))
 
 
 def days_between(first: str, last: str) -> list[str]:
@@ -62,12 +70,10 @@ def days_between(first: str, last: str) -> list[str]:
 @dataclass(frozen=True)
 class Bundle:
     days: tuple[str, ...]
-    zip_bytes: bytes
     count: int
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.zip_bytes).hexdigest()
+    sha256: str
+    size: int
+    references: tuple[str, ...]  # the applications in it (a supplement's is its application's)
 
     @property
     def filename(self) -> str:
@@ -98,16 +104,32 @@ def _attachment(store: ApplicationStore, reference: dict) -> bytes:
     return store.get_bytes(reference["key"], reference.get("versionId"))
 
 
-def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, workers: int | None = None) -> Bundle:
-    """The zip for one or more Dutch days: manifest.csv/json, per application its JSON, PDF and attachments, SHA256SUMS."""
+def _sha256_of(target: BinaryIO) -> tuple[str, int]:
+    target.seek(0)
+    digest, size = hashlib.sha256(), 0
+    while chunk := target.read(1 << 20):
+        digest.update(chunk)
+        size += len(chunk)
+    target.seek(0)
+    return digest.hexdigest(), size
+
+
+def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, target: BinaryIO,
+                 workers: int | None = None, progress: Callable[[int, int], None] | None = None) -> Bundle:
+    """The zip for one or more Dutch days, written to `target` (a seekable binary file): manifest.csv/json,
+    per application its JSON, PDF, attachments and audit trail, and SHA256SUMS. `progress(done, total)`
+    is called as each application is added."""
     days = [days] if isinstance(days, str) else list(days)
+    report = progress or (lambda done, total: None)
     programme_name = load_facts(data_dir)["name"]["nl"]
     received = received_on(store, days)
+    report(0, len(received))
+    references = sorted({stored["receipt"]["reference"] for stored in received})
+    trails = AuditTrail(store).trails_of(references)
     pdfs = render_pdfs([application_html(stored, programme_name) for stored in received], workers)
-    buffer = io.BytesIO()
     sums: list[tuple[str, str]] = []
     rows = []
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(target, "w") as archive:
         for order, (stored, pdf) in enumerate(zip(received, pdfs), start=1):
             receipt, application = stored["receipt"], stored["application"]
             own = receipt.get("supplementReference") or receipt["reference"]
@@ -115,6 +137,8 @@ def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, worke
             json_name, pdf_name = f"{stem}/{own}.json", f"{stem}/{own}.pdf"
             _add(archive, json_name, encode_document(stored), sums)
             _add(archive, pdf_name, pdf, sums)
+            _add(archive, f"{stem}/audit.json", encode_document({"reference": receipt["reference"],
+                                                                  "events": trails[receipt["reference"]]}), sums)
             attachment_names = []
             for index, reference in enumerate(receipt.get("attachments", []), start=1):
                 uploaded_as = reference.get("upload", {}).get("key", reference["key"])
@@ -143,6 +167,7 @@ def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, worke
                 "pdf": pdf_name,
                 "attachments": " ".join(attachment_names),
             })
+            report(order, len(received))
         csv_buffer = io.StringIO()
         writer = csv.DictWriter(csv_buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
         writer.writeheader()
@@ -153,4 +178,5 @@ def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, worke
         _add(archive, "manifest.json", encode_document(manifest), sums)
         checksum_lines = "".join(f"{digest}  {name}\n" for digest, name in sums)
         _add(archive, "SHA256SUMS", checksum_lines.encode("utf-8"), [])
-    return Bundle(days=tuple(days), zip_bytes=buffer.getvalue(), count=len(received))
+    sha256, size = _sha256_of(target)
+    return Bundle(days=tuple(days), count=len(received), sha256=sha256, size=size, references=tuple(references))

@@ -6,16 +6,16 @@ import base64
 import binascii
 import hmac
 import json
-import logging
-import sys
 import time
 import uuid
 from dataclasses import dataclass
 
 from imvo.intake.applications import Refusal
-from imvo.intake.receipt import Receipt
+from imvo.intake.receipt import Receipt, format_utc
 from imvo.intake.storage import StorageDenied, StorageUnavailable, request_deadline
 from imvo.settings import load_settings
+from imvo.telemetry import (INTERNAL_ERRORS, REFUSALS, UNAVAILABLE, UPLOAD_VERIFICATIONS_FAILED, count, fault_detail,
+                            logger)
 
 STATUS_OF_REFUSAL = {
     "invalid_json": 400,
@@ -36,30 +36,18 @@ ANSWER_MARGIN_SECONDS = 1.0
 # CloudFront adds this header with a secret value; a request without it did not pass the edge (WAF).
 ORIGIN_HEADER = "x-origin-verify"
 
-class _StdoutLines(logging.Handler):
-    """One line per record on the current standard output, which Lambda sends to CloudWatch Logs."""
-
-    def emit(self, record):
-        print(self.format(record), file=sys.stdout, flush=True)
-
-
-log = logging.getLogger("imvo.api")
-if not log.handlers:
-    log.addHandler(_StdoutLines())
-    log.setLevel(logging.INFO)
-    log.propagate = False
-
-
 @dataclass(frozen=True)
 class Request:
     method: str
     path: str
+    route: str  # the route key: "GET /api/admin/jobs/{id}"
     headers: dict[str, str]
     body: bytes
     path_parameters: dict[str, str]
     query: dict[str, str]
     receipt: Receipt
     iam_caller: bool = False  # signed with AWS IAM credentials (the automation routes)
+    caller: str | None = None  # who signed it (the IAM ARN), for the audit trail; never logged
 
     @property
     def content_type(self) -> str | None:
@@ -83,12 +71,14 @@ def parse_event(event: dict) -> Request:
     return Request(
         method=context.get("http", {}).get("method", ""),
         path=context.get("http", {}).get("path", event.get("rawPath", "")),
+        route=event.get("routeKey", ""),
         headers={k.lower(): v for k, v in (event.get("headers") or {}).items()},
         body=body,
         path_parameters=event.get("pathParameters") or {},
         query=event.get("queryStringParameters") or {},
         receipt=Receipt(epoch_ms=int(context["timeEpoch"]), request_id=str(context["requestId"])),
         iam_caller=bool((context.get("authorizer") or {}).get("iam")),
+        caller=((context.get("authorizer") or {}).get("iam") or {}).get("userArn"),
     )
 
 
@@ -134,12 +124,30 @@ def _deadline_from(context) -> float | None:
     return time.monotonic() + remaining() / 1000 - ANSWER_MARGIN_SECONDS if remaining else None
 
 
-def _log(event: dict, status: int, started: float, **facts) -> None:
-    """One line per request: ids, route, outcome and duration; never the body, names or codes."""
-    context = event.get("requestContext") or {}
-    line = {"requestId": context.get("requestId"), "route": event.get("routeKey"), "status": status,
-            "timeEpoch": context.get("timeEpoch"), "durationMs": round((time.monotonic() - started) * 1000, 1)}
-    log.info(json.dumps(line | {k: v for k, v in facts.items() if v is not None}))
+def _reference_of(event: dict, response: dict | None) -> str | None:
+    """The application a request concerned: its path names it, or a new one's Location header does."""
+    named = (event.get("pathParameters") or {}).get("reference")
+    location = ((response or {}).get("headers") or {}).get("location", "")
+    return named or (location.rsplit("/", 1)[-1] if location else None)
+
+
+def _receipt_time(event: dict) -> str | None:
+    epoch_ms = (event.get("requestContext") or {}).get("timeEpoch")
+    try:
+        return format_utc(Receipt(int(epoch_ms), "").received_utc)
+    except (TypeError, ValueError):
+        return None
+
+
+def _log(event: dict, status: int, started: float, response: dict | None = None, **facts) -> None:
+    """One line per request: ids, route, outcome, time of receipt and duration; never the body, names or codes."""
+    line = {"route": event.get("routeKey"), "status": status, "reference": _reference_of(event, response),
+            "receivedAt": _receipt_time(event), "durationMs": round((time.monotonic() - started) * 1000, 1)}
+    logger.info("request", extra={k: v for k, v in (line | facts).items() if v is not None})
+
+
+def _is_upload_problem(refusal: Refusal) -> bool:
+    return refusal.kind == "scan_pending" or any(f.rule.startswith("attachment") for f in refusal.findings)
 
 
 def api_handler(function):
@@ -148,6 +156,7 @@ def api_handler(function):
     def handler(event, context=None):
         started = time.monotonic()
         token = request_deadline.set(_deadline_from(context))
+        logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
         try:
             request = parse_event(event)
             origin_secret = load_settings().origin_verify
@@ -155,22 +164,28 @@ def api_handler(function):
                     request.headers.get(ORIGIN_HEADER, "").encode(), origin_secret.encode()):
                 raise _origin_refusal()
             response = function(request)
-            _log(event, response["statusCode"], started)
+            _log(event, response["statusCode"], started, response)
             return response
         except Refusal as refusal:
+            count(REFUSALS, code=refusal.kind)
+            if _is_upload_problem(refusal):
+                count(UPLOAD_VERIFICATIONS_FAILED)
             response = refusal_response(refusal)
             _log(event, response["statusCode"], started, refusal=refusal.kind)
             return response
         except StorageUnavailable as fault:
-            _log(event, 503, started, fault="storage_unavailable", detail=str(fault)[:300])
+            count(UNAVAILABLE)
+            _log(event, 503, started, fault="storage_unavailable", detail=fault_detail(fault))
             return unavailable_response()
         except StorageDenied as denied:
             incident = uuid.uuid4().hex[:12]
+            count(INTERNAL_ERRORS)
             _log(event, 500, started, fault="access_denied", detail=str(denied), incident=incident)
             return internal_error_response(incident)
         except Exception as error:  # noqa: BLE001 - the catch-all: our error shape, never the gateway's bare 500
             incident = uuid.uuid4().hex[:12]
-            _log(event, 500, started, fault="unexpected", detail=type(error).__name__, incident=incident)
+            count(INTERNAL_ERRORS)
+            _log(event, 500, started, fault="unexpected", detail=fault_detail(error), incident=incident)
             return internal_error_response(incident)
         finally:
             request_deadline.reset(token)

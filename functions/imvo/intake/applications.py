@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from imvo.audit.trail import AuditTrail
 from imvo.intake.attachments import ScanPending, verify_attachments
 from imvo.programme.findings import REJECT, Finding
 from imvo.programme.facts import Opening, load_limits, opening_for
@@ -217,17 +218,22 @@ class Intake:
             raise _key_reused()
         if not self.store.exists(claim["key"]):
             self._put_record(claim["key"], claim["stored"])
+        else:  # the record is there; its audit event may not be, if a fault came between the two
+            AuditTrail(self.store).receipt_stored(claim["stored"])
         return claim["response"] | {"replayed": True}
 
     def _put_record(self, key: str, stored: dict) -> bool:
-        """Copy the attachments into the record, then write the record once; False when it was already there."""
+        """Copy the attachments into the record, write the record once, then its audit event; False when
+        the record was already there (the audit event is written then too, should a fault have stopped it)."""
         receipt = stored["receipt"]
         recorded = stored | {"receipt": receipt | {"attachments": [self._into_record(a) for a in receipt["attachments"]]}}
         try:
             self.store.put_record(key, encode_document(recorded))
-            return True
+            written = True
         except AlreadyStored:
-            return False
+            written = False
+        AuditTrail(self.store).receipt_stored(stored)
+        return written
 
     def _store_once(self, idempotency_key: str | None, body: bytes, key: str, stored: dict, response: dict) -> dict:
         """Claim the Idempotency-Key first (write-once), then write the document (write-once).

@@ -6,10 +6,13 @@ import contextvars
 import hashlib
 import json
 import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import boto3
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -19,6 +22,8 @@ IDEMPOTENCY_PREFIX = "idempotency/"
 DECISIONS_PREFIX = "decisions/"
 RECORD_ATTACHMENTS_PREFIX = "attachments/"
 BUNDLES_PREFIX = "bundles/"
+AUDIT_PREFIX = "audit/"
+JOBS_PREFIX = "jobs/"
 
 # A conditional put of an existing key answers 412; two racing writes to one key can answer 409.
 _ALREADY_WRITTEN = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
@@ -35,6 +40,20 @@ _CLIENT_CONFIG = Config(connect_timeout=CONNECT_SECONDS, read_timeout=READ_SECON
 # When the current request must have answered (time.monotonic()); set by the API edge from the
 # Lambda context, so a slow S3 gives our 503 before API Gateway gives up at 30 s.
 request_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("request_deadline", default=None)
+
+
+# In the calling thread: its context (the request's deadline) stays with every part of the upload.
+_UPLOAD_CONFIG = TransferConfig(use_threads=False)
+# Calls side by side when one job reads or writes many small objects.
+PARALLEL_CALLS = 16
+
+
+def side_by_side(function: Callable, items: Iterable) -> list:
+    """function(item) for each item, PARALLEL_CALLS at a time, in order; each call keeps the caller's
+    context (its deadline), which a bare thread pool would drop."""
+    caller = contextvars.copy_context()
+    with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
+        return list(pool.map(lambda item: caller.copy().run(function, item), items))
 
 
 class AlreadyStored(Exception):
@@ -135,6 +154,21 @@ class ApplicationStore:
     def put_new(self, key: str, body: bytes, content_type: str = "application/json") -> None:
         """Write once; AlreadyStored when the key exists. Not part of the legal record: no retention."""
         self._call("put_object", Key=key, Body=body, ContentType=content_type, IfNoneMatch="*")
+
+    def put_working(self, key: str, body: bytes, content_type: str = "application/json") -> None:
+        """Overwrite: working state that changes (an admin job's status), never part of the record."""
+        self._call("put_object", Key=key, Body=body, ContentType=content_type)
+
+    def upload(self, key: str, source, content_type: str) -> None:
+        """A large file (a bundle) from a binary file object, in parts when large; not part of the record."""
+        ensure_time_for_a_call()
+        try:
+            self.client.upload_fileobj(source, self.bucket, key, ExtraArgs={"ContentType": content_type},
+                                       Config=_UPLOAD_CONFIG)
+        except ClientError as error:
+            raise storage_fault(error) from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(str(error)) from error
 
     def put_record(self, key: str, body: bytes, content_type: str = "application/json") -> None:
         """Write once, under COMPLIANCE retention: applications, supplements and decisions."""

@@ -121,7 +121,7 @@ def _messages(error: ValidationError, resolved: dict) -> tuple[str, str]:
     if keyword == "uniqueItems":
         return ("Elke waarde mag maar één keer voorkomen.", "Each value may occur only once.")
     if keyword == "multipleOf":
-        return (f"Gebruik hoogstens twee decimalen.", f"Use at most two decimals.")
+        return ("Gebruik hoogstens twee decimalen.", "Use at most two decimals.")
     if keyword == "minItems":
         return (f"Geef er minstens {value}.", f"Give at least {value}.")
     if keyword == "maxItems":

@@ -1,0 +1,1 @@
+"""The audit trail: every event in an application's life, written once, in time order."""

@@ -1,0 +1,103 @@
+"""Audit events under audit/<subject>/<UTC ms>-<event>-<token>.json, each written once under retention.
+
+The subject is an application's reference, or bundle-<job id> for what happened to a bundle (its
+download); an application's trail joins the events of the bundles it was put in. A retry of the same
+request writes the same key, so an event is never written twice and a retry still finishes the trail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from imvo.intake.receipt import format_utc
+from imvo.intake.storage import AUDIT_PREFIX, AlreadyStored, ApplicationStore, encode_document, side_by_side
+
+RECEIVED = "received"
+SUPPLEMENTED = "supplemented"
+REJECTED = "rejected"
+BUNDLED = "bundled"
+DOWNLOADED = "downloaded"
+# Events of the same millisecond come in the order of an application's life.
+LIFE_ORDER = (RECEIVED, SUPPLEMENTED, REJECTED, BUNDLED, DOWNLOADED)
+
+APPLICANT = "applicant"  # who acted when the applicant did: their name is in the record, not in the trail
+
+
+def bundle_subject(job_id: str) -> str:
+    return f"bundle-{job_id}"
+
+
+def event_key(subject: str, moment: datetime, event: str, token: str) -> str:
+    epoch_ms = int(moment.timestamp() * 1000)
+    return f"{AUDIT_PREFIX}{subject}/{epoch_ms:013d}-{event}-{token}.json"
+
+
+def _received_moment(receipt: dict) -> datetime:
+    return datetime.fromisoformat(receipt["receivedAt"].replace("Z", "+00:00"))
+
+
+@dataclass
+class AuditTrail:
+    store: ApplicationStore
+
+    def _write(self, subject: str, event: str, moment: datetime, by: str, token: str, **details) -> None:
+        document = {"subject": subject, "event": event, "at": format_utc(moment), "by": by} | details
+        try:
+            self.store.put_record(event_key(subject, moment, event, token), encode_document(document))
+        except AlreadyStored:
+            pass  # the same event, written by an earlier attempt of the same request
+
+    def receipt_stored(self, stored: dict) -> None:
+        """An application (received) or a supplement (supplemented, II.2.2/III.2.2) is in the record."""
+        receipt = stored["receipt"]
+        token = hashlib.sha256(receipt["requestId"].encode()).hexdigest()[:12]
+        common = {"status": receipt["status"], "sha256": receipt["sha256"], "receivedAt": receipt["receivedAt"]}
+        if receipt.get("supplementReference"):
+            self._write(receipt["reference"], SUPPLEMENTED, _received_moment(receipt), APPLICANT, token,
+                        supplementReference=receipt["supplementReference"], **common)
+        else:
+            self._write(receipt["reference"], RECEIVED, _received_moment(receipt), APPLICANT, token,
+                        pillar=receipt["pillar"], opening=receipt["opening"], **common)
+
+    def rejected(self, reference: str, reason: str, by: str, moment: datetime) -> None:
+        self._write(reference, REJECTED, moment, by, uuid.uuid4().hex[:12], reason=reason)
+
+    def bundled(self, references: list[str], job_id: str, key: str, sha256: str, by: str, moment: datetime) -> None:
+        """Each application in a bundle; written side by side, a day can hold a thousand."""
+        token = hashlib.sha256(job_id.encode()).hexdigest()[:12]
+
+        def one(reference: str) -> None:
+            self._write(reference, BUNDLED, moment, by, token, job=job_id, bundle=key, bundleSha256=sha256)
+
+        side_by_side(one, sorted(set(references)))
+
+    def downloaded(self, job_id: str, by: str, moment: datetime) -> None:
+        """A link to a bundle was handed out (S3's server access logs show the download itself)."""
+        self._write(bundle_subject(job_id), DOWNLOADED, moment, by, uuid.uuid4().hex[:12], job=job_id)
+
+    def _events(self, keys: list[str]) -> list[dict]:
+        return side_by_side(self.store.get_json, keys)
+
+    def _with_bundles(self, events: list[dict], bundles: dict[str, list[dict]]) -> list[dict]:
+        """The events, and those of each bundle they were put in (`bundles` caches a bundle's events), in time order."""
+        joined = list(events)
+        for job_id in sorted({e["job"] for e in events if e["event"] == BUNDLED}):
+            if job_id not in bundles:
+                bundles[job_id] = self._events(self.store.keys_under(f"{AUDIT_PREFIX}{bundle_subject(job_id)}/"))
+            joined += bundles[job_id]
+        return sorted(joined, key=lambda e: (e["at"], LIFE_ORDER.index(e["event"])))
+
+    def trail_of(self, reference: str) -> list[dict]:
+        return self._with_bundles(self._events(self.store.keys_under(f"{AUDIT_PREFIX}{reference}/")), {})
+
+    def trails_of(self, references: list[str]) -> dict[str, list[dict]]:
+        """The trail of each reference; one listing for all, as a bundle of a whole day needs."""
+        wanted = set(references)
+        own: dict[str, list[dict]] = {reference: [] for reference in references}
+        for event in self._events([k for k in self.store.keys_under(AUDIT_PREFIX) if k.split("/")[1] in wanted]):
+            own[event["subject"]].append(event)
+        bundles: dict[str, list[dict]] = {}
+        return {reference: self._with_bundles(events, bundles) for reference, events in own.items()}
