@@ -11,7 +11,7 @@ DEMO_OPENINGS ?= infra/local/demo-opening.json
 DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: run test test-unit test-integration test-e2e bench site bundle allocation lock system-deps clean deploy publish smoke
+.PHONY: run test test-unit test-integration test-e2e bench site bundle allocation budget lock system-deps clean deploy publish smoke
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,13 @@ allocation: $(BIN)/.installed
 	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
 	$(BIN)/imvo-admin allocation --seed "$(SEED)" --opening "$(OPENING)"
 
+# The public budget meter (budget.json) of the last opened opening into the built site, from the running
+# `make run` (the deployed stack does this after every Dutch day on a schedule).
+budget: $(BIN)/.installed
+	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL-http://127.0.0.1:$(S3_PORT)} \
+	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
+	IMVO_EXTRA_OPENINGS_FILE=$(abspath $(DEMO_OPENINGS)) $(BIN)/imvo-admin budget --site output
+
 # Re-resolve every transitive pin from the direct pins in requirements.in.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
@@ -125,3 +132,6 @@ build-UploadsFunction:
 
 build-AdminFunction:
 	$(LAMBDA_BUILD) AdminFunction $(ARTIFACTS_DIR)
+
+build-BudgetFunction:
+	$(LAMBDA_BUILD) BudgetFunction $(ARTIFACTS_DIR)

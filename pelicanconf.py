@@ -60,7 +60,7 @@ MENU = {
 # our scripts minified.
 PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = ["pelican.plugins.sitemap", "regulation_pdf", "search_index", "minify_assets"]
-SITEMAP = {"format": "xml", "exclude": ["404.html"],
+SITEMAP = {"format": "xml", "exclude": ["404.html", "^beheer/"],
            "priorities": {"articles": 0.5, "indexes": 0.5, "pages": 0.5},
            "changefreqs": {"articles": "monthly", "indexes": "monthly", "pages": "monthly"}}
 STATIC_PATHS = ["extra/robots.txt"]

@@ -20,17 +20,18 @@ FIXTURES = ROOT / "tests" / "fixtures"
 BUCKET = "imvo-submissions-test"
 UPLOADS_BUCKET = "imvo-uploads-test"
 TOKEN_SECRET = "imvo-token-key-test"
+SITE_BUCKET = "imvo-site-test"
 
 sys.path.insert(0, str(ROOT / "functions"))
 
 from imvo_local.iam_model import IamModel, acting_as, local_names, read_calls, unused_grants  # noqa: E402
-from imvo_local.sam_template import load_template, routes  # noqa: E402
+from imvo_local.sam_template import function_handler, load_template  # noqa: E402
 from imvo_local.job_launcher import ThreadLauncher  # noqa: E402
 from imvo.admin.jobs import use_launcher  # noqa: E402
 
 # Every AWS call a handler makes in these tests is judged against its function's policy in the
 # template, as AWS would (see imvo_local.iam_model); the local server judges its own the same way.
-IAM = IamModel.from_template(load_template(), local_names(BUCKET, UPLOADS_BUCKET))
+IAM = IamModel.from_template(load_template(), local_names(BUCKET, UPLOADS_BUCKET, SITE_BUCKET))
 IAM.install()
 # Admin jobs start as Lambda's asynchronous invocation would: the job function's handler, in a thread.
 JOBS = ThreadLauncher(IAM)
@@ -51,7 +52,9 @@ def handler_module(function: str):
     spec = importlib.util.spec_from_file_location(f"lambda_{function}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    logical = next(r.function for r in routes() if r.handler.startswith(f"{function}/"))
+    logical = next(name for name, resource in load_template()["Resources"].items()
+                   if resource["Type"] == "AWS::Serverless::Function"
+                   and function_handler(resource["Properties"]).startswith(f"{function}/"))
     original = module.handler
 
     def handler(event, context=None):
@@ -112,9 +115,10 @@ def create_test_storage(region: str = "eu-west-1") -> dict[str, str]:
     create_submissions_bucket(client, BUCKET)
     create_uploads_bucket(client, UPLOADS_BUCKET)
     secret = create_token_secret(boto3.client("secretsmanager", region_name=region), TOKEN_SECRET)
+    client.create_bucket(Bucket=SITE_BUCKET, CreateBucketConfiguration={"LocationConstraint": region})
     upload_fixture_attachments(client)
     return {"IMVO_SUBMISSIONS_BUCKET": BUCKET, "IMVO_UPLOADS_BUCKET": UPLOADS_BUCKET,
-            "IMVO_TOKEN_SECRET_ID": secret, "IMVO_RETENTION_DAYS": "1"}
+            "IMVO_TOKEN_SECRET_ID": secret, "IMVO_RETENTION_DAYS": "1", "IMVO_SITE_BUCKET": SITE_BUCKET}
 
 
 @pytest.fixture
@@ -191,12 +195,13 @@ def record_attachments(client, bucket: str = BUCKET) -> list[str]:
 
 
 class RunningPortal:
-    def __init__(self, process: subprocess.Popen, site: str, storage: str):
+    def __init__(self, process: subprocess.Popen, site: str, storage: str, admin: tuple[str, str]):
         self.process = process
         self.site = site.rstrip("/")
         self.storage = storage
         self.bucket = "imvo-submissions-local"
         self.uploads_bucket = "imvo-uploads-local"
+        self.admin_username, self.admin_password = admin  # the local admin account it printed
 
     def s3(self):
         return boto3.client("s3", endpoint_url=self.storage, region_name="eu-west-1",
@@ -232,12 +237,13 @@ def portal(built_site, tmp_path_factory) -> RunningPortal:
     process, text = start_local_server(built_site, "--clock", PORTAL_CLOCK, "--iam-calls", str(calls))
     site = re.search(r"Site:\s+(\S+)", text)
     storage = re.search(r"Storage:\s+(\S+)", text)
-    if not (site and storage):
+    admin = re.search(r"sign in as '([^']+)' with password '([^']+)'", text)
+    if not (site and storage and admin):
         process.kill()
         raise RuntimeError(f"the local server did not start:\n{text}")
     # Keep reading what the server prints, so a full pipe can never block it.
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    running = RunningPortal(process, site.group(1), storage.group(1))
+    running = RunningPortal(process, site.group(1), storage.group(1), admin.groups())
     upload_fixture_attachments(running.s3(), running.uploads_bucket)
     yield running
     process.terminate()

@@ -1,14 +1,20 @@
-"""Lambda handler for the IAM-only admin routes: start a bundle or allocation job, follow it, download what
-it made, and read an application's audit trail. The work itself runs in the job function."""
+"""Lambda handler for the admin routes: sign in; then (a token of the imvo-admins group, verified by the
+gateway) what came in per day, start a bundle or allocation job, follow it, download what it made, record
+a rejection, and read an application's audit trail. The work of a job runs in the job function."""
 
 import json
 from datetime import date, datetime, timezone
 
+import boto3
+
+from imvo.admin.decisions import record_rejection
 from imvo.admin.jobs import ALLOCATION, BUNDLE, DONE, JobBoard, public_view, start
+from imvo.admin.overview import days_overview
+from imvo.admin.signin import SignInRefused, answer_challenge, identity_of, is_admin, sign_in
 from imvo.api.gateway import api_handler, json_response
 from imvo.audit.trail import AuditTrail
 from imvo.intake.applications import Refusal
-from imvo.intake.storage import ApplicationStore, s3_client
+from imvo.intake.storage import AlreadyStored, ApplicationStore, s3_client
 from imvo.programme.findings import REJECT, Finding
 from imvo.settings import load_settings
 
@@ -69,6 +75,39 @@ def _link(store: ApplicationStore, key: str, filename: str) -> str:
         ExpiresIn=LINK_SECONDS)
 
 
+_SIGN_IN_REFUSALS = {
+    "unauthorized": ("De gebruikersnaam, het wachtwoord of de code klopt niet.", "The user name, password or code is not right."),
+    "too_many": ("Te veel pogingen. Wacht enkele minuten en probeer het opnieuw.", "Too many attempts. Wait a few minutes and try again."),
+    "unsupported": ("Dit account is nog niet klaar voor gebruik; vraag de beheerder het in te richten (MFA).",
+                    "This account is not ready for use yet; ask the administrator to set it up (MFA)."),
+}
+_REASON_LIMIT = 2000
+
+
+def _text(body: dict, key: str, limit: int = 200) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise Refusal("invalid", f"Vul '{key}' in (hoogstens {limit} tekens).", f"Fill in '{key}' (at most {limit} characters).",
+                      [Finding(f"$.{key}", "schema:required", REJECT, "Verplicht.", "Required.")])
+    return value.strip()
+
+
+def _session(settings, body: dict):
+    """POST /api/admin/session: a name and password, then (if asked) the authenticator code or a new password."""
+    cognito = boto3.client("cognito-idp")
+    username = _text(body, "username")
+    try:
+        if "session" in body:
+            step = answer_challenge(cognito, settings.admin_client_id, _text(body, "challenge", 20),
+                                    _text(body, "session", 4096), username, _text(body, "answer", 256))
+        else:
+            step = sign_in(cognito, settings.admin_client_id, username, _text(body, "password", 256))
+    except SignInRefused as refused:
+        nl, en = _SIGN_IN_REFUSALS[refused.kind]
+        raise Refusal("unauthorized" if refused.kind == "unsupported" else refused.kind, nl, en) from refused
+    return json_response(200, step.as_dict())
+
+
 _store: ApplicationStore | None = None  # built once per container
 
 
@@ -76,10 +115,27 @@ _store: ApplicationStore | None = None  # built once per container
 def handler(request):
     global _store
     settings = load_settings()
+    route = request.route.split(" ", 1)[-1]
+    if route == "/api/admin/session":
+        return _session(settings, _body(request.body))
+    if not is_admin(request.claims):  # the gateway verified the token; the group is ours to check
+        raise Refusal("forbidden", "U bent aangemeld, maar niet als beheerder van dit programma.",
+                      "You are signed in, but not as an administrator of this programme.")
     _store = _store or ApplicationStore(s3_client(), settings.submissions_bucket, settings.retention_days)
     board, now = JobBoard(_store), datetime.now(timezone.utc)
-    by = request.caller or "iam"
-    route = request.route.split(" ", 1)[-1]
+    by = identity_of(request.claims)
+    if route == "/api/admin/days":
+        return json_response(200, {"days": days_overview(_store)})
+    if route == "/api/admin/applications/{reference}/rejection":
+        reference = request.path_parameters.get("reference", "")
+        try:
+            record_rejection(_store, reference, _text(_body(request.body), "reason", _REASON_LIMIT), now, by)
+        except KeyError as error:
+            raise _not_found(f"Een aanvraag met referentie {reference}", f"An application with reference {reference}") from error
+        except AlreadyStored as error:
+            raise Refusal("conflict", "Over deze aanvraag is al een besluit vastgelegd; het wordt niet gewijzigd.",
+                          "A decision on this application is already recorded; it is not changed.") from error
+        return json_response(201, {"reference": reference, "decision": "rejected"})
     if route in ("/api/admin/bundles", "/api/admin/allocation"):
         body = _body(request.body)
         kind, params = (BUNDLE, _span(body)) if route.endswith("/bundles") else (ALLOCATION, _allocation_params(body))

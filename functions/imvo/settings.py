@@ -24,11 +24,13 @@ ENV_MALWARE_SCAN = "IMVO_MALWARE_SCAN"
 ENV_ORIGIN_VERIFY = "IMVO_ORIGIN_VERIFY"
 ENV_ENVIRONMENT = "IMVO_ENVIRONMENT"
 ENV_JOB_FUNCTION = "IMVO_JOB_FUNCTION"
+ENV_ADMIN_CLIENT_ID = "IMVO_ADMIN_CLIENT_ID"
+ENV_SITE_BUCKET = "IMVO_SITE_BUCKET"
 
 FUNCTION_ENV_VARS = frozenset({
     ENV_SUBMISSIONS_BUCKET, ENV_UPLOADS_BUCKET, ENV_DATA_DIR, ENV_SCHEMA_DIR, ENV_EXTRA_OPENINGS,
     ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_VERIFY,
-    ENV_ENVIRONMENT, ENV_JOB_FUNCTION,
+    ENV_ENVIRONMENT, ENV_JOB_FUNCTION, ENV_ADMIN_CLIENT_ID, ENV_SITE_BUCKET,
 })
 
 # GuardDuty Malware Protection for S3 tags each scanned upload; without it (locally) nothing scans.
@@ -50,6 +52,8 @@ class Settings:
     origin_verify: str
     environment: str
     job_function: str
+    admin_client_id: str  # the Cognito app client the console signs in with
+    site_bucket: str  # where the static site (and the public budget.json) is served from
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -68,4 +72,6 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         origin_verify=env.get(ENV_ORIGIN_VERIFY, ""),
         environment=env.get(ENV_ENVIRONMENT) or "local",
         job_function=env.get(ENV_JOB_FUNCTION) or "imvo-local-admin-job",
+        admin_client_id=env.get(ENV_ADMIN_CLIENT_ID, ""),
+        site_bucket=env.get(ENV_SITE_BUCKET, "imvo-site-local"),
     )

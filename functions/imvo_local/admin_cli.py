@@ -1,5 +1,6 @@
 """The admin command line, against the embedded S3 of `make run` or a real bucket: `imvo-admin bundle`,
-`imvo-admin allocation` (both run as jobs, with a progress bar), `imvo-admin reject`, `imvo-admin trail`."""
+`imvo-admin allocation` (both run as jobs, with a progress bar), `imvo-admin reject`, `imvo-admin trail`,
+`imvo-admin budget` (the public budget.json into the built site)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from pathlib import Path
 import boto3
 from tqdm import tqdm
 
-from imvo.admin.actions import record_rejection
+from imvo.admin.decisions import record_rejection
+from imvo.admin.budget import BUDGET_FILE, as_file, budget_of, latest_opened
 from imvo.admin.jobs import ALLOCATION, BUNDLE, JobBoard
 from imvo.admin.runner import JobFailed, run
 from imvo.audit.trail import AuditTrail
 from imvo.intake.storage import AlreadyStored, ApplicationStore, StorageDenied, StorageUnavailable, s3_client
+from imvo.programme.facts import load_openings
 from imvo.settings import load_settings
 
 
@@ -66,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     reject.add_argument("--reason", required=True)
     trail = commands.add_parser("trail", help="het audit-spoor van een aanvraag / an application's audit trail")
     trail.add_argument("reference")
+    budget = commands.add_parser("budget", help="de openbare budgetmeter (budget.json) voor de site / the public budget meter")
+    budget.add_argument("--opening", help="openstelling (standaard: de laatst geopende) / opening (default: the last opened)")
+    budget.add_argument("--site", type=Path, default=Path("output"), help="de gebouwde site (standaard: output/)")
     args = parser.parse_args(argv)
     if args.command == "bundle" and (args.day and (args.first or args.last) or not (args.day or (args.first and args.last))):
         parser.error("geef --day, of --from en --to / give --day, or --from and --to")
@@ -95,6 +101,15 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "reject":
             record_rejection(store, args.reference, args.reason, datetime.now(timezone.utc), admin_identity())
             print(f"{args.reference}: afgewezen vastgelegd / rejection recorded")
+        elif args.command == "budget":
+            now = datetime.now(timezone.utc)
+            opening = args.opening or getattr(latest_opened(load_openings(settings.data_dir, settings.extra_openings_file), now), "id", None)
+            if opening is None:
+                print("Er is nog geen openstelling geopend / no opening has opened yet", file=sys.stderr)
+                return 4
+            target = args.site / BUDGET_FILE
+            target.write_bytes(as_file(budget_of(store, settings.data_dir, opening, now)))
+            print(f"{target}: {opening}")
         elif args.command == "trail":
             events = AuditTrail(store).trail_of(args.reference)
             if not events:

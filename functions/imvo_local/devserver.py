@@ -18,14 +18,16 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from imvo_local.embedded_s3 import start_embedded_s3
+from imvo.admin.signin import ADMIN_GROUP
+from imvo_local.embedded_s3 import create_admin_sign_in, start_embedded_s3
+from imvo_local.jwt_authorizer import JwtAuthorizer, Unauthorized
 from imvo.intake.applications import Refusal
 from imvo.admin.jobs import use_launcher
 from imvo_local.iam_model import IamModel, acting_as, local_names
 from imvo_local.job_launcher import ThreadLauncher
-from imvo_local.sam_template import Route, load_handler_of, load_template, routes, security_headers
-from imvo.settings import (ENV_EXTRA_OPENINGS, ENV_MALWARE_SCAN, ENV_RETENTION_DAYS, ENV_SUBMISSIONS_BUCKET,
-                           ENV_TOKEN_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE)
+from imvo_local.sam_template import Route, jwt_authorizer, load_handler_of, load_template, routes, security_headers
+from imvo.settings import (ENV_ADMIN_CLIENT_ID, ENV_EXTRA_OPENINGS, ENV_MALWARE_SCAN, ENV_RETENTION_DAYS,
+                           ENV_SUBMISSIONS_BUCKET, ENV_TOKEN_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE)
 
 # API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs.
 GATEWAY_MAX_BODY = 10 * 1024 * 1024
@@ -82,6 +84,7 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
     server_version = "imvo-local"
     api_routes: list[tuple[Route, object]] = []
     edge_headers: dict[str, str] = {}  # what CloudFront's response headers policy adds
+    authorizers: dict[str, JwtAuthorizer] = {}  # the HTTP API's JWT authorizers, by name
 
     clock_offset_ms = 0
 
@@ -135,8 +138,12 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
             allowed = ", ".join(sorted({m[0].method for m in matches}))
             return self._send_json(405, _error("method_not_allowed"), {"allow": allowed})
         route, handler, parameters = chosen
-        if route.iam_only:
-            return self._send_json(403, _error("iam_only"))
+        claims = None
+        if route.authorizer:
+            try:
+                claims = self.authorizers[route.authorizer].claims(self.headers.get("authorization"))
+            except Unauthorized:
+                return self._send_json(401, _error("unauthorized"))
         length = int(self.headers.get("content-length") or 0)
         if length > GATEWAY_MAX_BODY:
             return self._send_json(413, _error("too_large"))
@@ -147,6 +154,8 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
             headers[key] = f"{headers[key]},{value}" if key in headers else value
         event = gateway_event(method, self.path, headers, body, self.client_address[0], received,
                               str(uuid.uuid4()), parameters, route)
+        if claims is not None:
+            event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
         try:
             with acting_as(route.function):
                 response = handler(event, LocalLambdaContext(route.timeout_seconds))
@@ -182,8 +191,8 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
 _GATEWAY_ERRORS = {
     "not_found": ("Deze API-route bestaat niet.", "This API route does not exist."),
     "method_not_allowed": ("Deze methode is hier niet toegestaan.", "This method is not allowed here."),
-    "iam_only": ("Deze beheerroute vraagt AWS IAM-autorisatie; gebruik lokaal `make bundle`.",
-                 "This admin route requires AWS IAM authorisation; locally, use `make bundle`."),
+    "unauthorized": ("Meld u aan als beheerder; uw sessie ontbreekt of is verlopen.",
+                     "Sign in as an administrator; your session is missing or has expired."),
     "too_large": ("De aanvraag is groter dan 10 MB.", "The request is larger than 10 MB."),
     "internal": ("Er ging iets mis aan onze kant. Er is niets opgeslagen.", "Something went wrong on our side. Nothing was stored."),
 }
@@ -201,6 +210,17 @@ def _response_body(response: dict) -> bytes:
     return body.encode("utf-8")
 
 
+def local_authorizer(admin, endpoint: str) -> JwtAuthorizer:
+    """The template's AdminSignIn authorizer with the embedded pool: its issuer and audience, and the JWKS
+    the embedded Cognito serves."""
+    configuration = jwt_authorizer("AdminSignIn")["JwtConfiguration"]
+    region = os.environ.get("AWS_DEFAULT_REGION", "eu-west-1")
+    issuer = configuration["issuer"]["Fn::Sub"].replace("${AWS::Region}", region).replace("${AdminUserPool}", admin.pool_id)
+    if issuer != admin.issuer(region) or configuration["audience"] != [{"Ref": "AdminUserPoolClient"}]:
+        raise RuntimeError(f"the template's AdminSignIn no longer fits the embedded pool: {configuration}")
+    return JwtAuthorizer.from_jwks_url(issuer, [admin.client_id], f"{endpoint}/{admin.pool_id}/.well-known/jwks.json")
+
+
 class PortalServer(ThreadingHTTPServer):
     # The default backlog of 5 resets connections when many applicants submit at once.
     request_queue_size = 256
@@ -208,10 +228,12 @@ class PortalServer(ThreadingHTTPServer):
 
 
 def make_server(site_dir: Path, host: str, port: int, clock_offset_ms: int = 0,
-                edge_headers: dict[str, str] | None = None) -> ThreadingHTTPServer:
+                edge_headers: dict[str, str] | None = None,
+                authorizers: dict[str, JwtAuthorizer] | None = None) -> ThreadingHTTPServer:
     handler_class = type("BoundPortalRequestHandler", (PortalRequestHandler,),
                          {"api_routes": [(route, load_handler(route)) for route in routes()],
-                          "clock_offset_ms": clock_offset_ms, "edge_headers": edge_headers or {}})
+                          "clock_offset_ms": clock_offset_ms, "edge_headers": edge_headers or {},
+                          "authorizers": authorizers or {}})
     return PortalServer((host, port), partial(handler_class, directory=str(site_dir)))
 
 
@@ -246,17 +268,22 @@ def main(argv: list[str] | None = None) -> int:
     s3_server, endpoint, secret_arn = start_embedded_s3(args.host, args.s3_port, args.bucket, args.uploads_bucket,
                                                         "imvo-token-key-local")
     os.environ[ENV_TOKEN_SECRET] = secret_arn
+    import boto3
+
+    admin = create_admin_sign_in(boto3.client("cognito-idp"), ADMIN_GROUP)
+    os.environ[ENV_ADMIN_CLIENT_ID] = admin.client_id
     server = None
     try:
         model = IamModel.from_template(load_template(), local_names(args.bucket, args.uploads_bucket), args.iam_calls)
         model.install()
         use_launcher(ThreadLauncher(model))
         offset = int(args.clock.timestamp() * 1000) - time.time_ns() // 1_000_000 if args.clock else 0
-        server = make_server(args.site, args.host, args.port, offset, security_headers(endpoint))
+        server = make_server(args.site, args.host, args.port, offset, security_headers(endpoint),
+                             {"AdminSignIn": local_authorizer(admin, endpoint)})
         base = f"http://{args.host}:{server.server_address[1]}"
         print(f"Site:    {base}/", flush=True)
         print(f"API:     {base}/api/  ({', '.join(f'{r.method} {r.path}' for r in routes())})", flush=True)
-        print(f"Storage: {endpoint}  (embedded S3 and Secrets Manager: record bucket {args.bucket}, uploads bucket "
+        print(f"Storage: {endpoint}  (embedded S3, Secrets Manager and Cognito: record bucket {args.bucket}, uploads bucket "
               f"{args.uploads_bucket}; in memory, gone when this stops)", flush=True)
         print("IAM:     each function's AWS calls are checked against its policy in infra/template.yaml "
               "(modelled here: moto itself enforces no IAM).", flush=True)
@@ -264,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
               "reads 'not scanned (local)'), and the API has no origin guard. No CloudWatch either: each request's "
               "log line and its metrics (EMF) are printed here, and no alarm watches them. Admin jobs run in a "
               "thread of this server, not as an asynchronous Lambda invocation.", flush=True)
+        print(f"Console: {base}/beheer/  sign in as '{admin.username}' with password '{admin.password}' "
+              "(a local account in the embedded Cognito, made afresh at each start)", flush=True)
         print(f"Demo opening from {args.openings}", flush=True)
         if args.clock:
             print(f"Clock:   receipts start at {args.clock.isoformat()} (a test clock; the real time is not used)",

@@ -1,10 +1,12 @@
-"""The embedded S3 of `make run` and the tests: moto's server, made to keep S3's write-once promise."""
+"""The embedded AWS of `make run` and the tests: moto's server (S3 made to keep its write-once promise,
+Secrets Manager, Cognito), with the resources the template makes."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
+from dataclasses import dataclass
 
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from werkzeug.serving import make_server
@@ -94,3 +96,35 @@ def create_token_secret(client, name: str) -> str:
     import secrets
 
     return client.create_secret(Name=name, SecretString=secrets.token_urlsafe(48))["ARN"]
+
+
+@dataclass(frozen=True)
+class AdminSignIn:
+    """The local user pool, its console client and one admin account (printed by `make run`)."""
+    pool_id: str
+    client_id: str
+    username: str
+    password: str
+
+    def issuer(self, region: str) -> str:
+        return f"https://cognito-idp.{region}.amazonaws.com/{self.pool_id}"
+
+
+def create_admin_sign_in(client, group: str, username: str = "beheerder") -> AdminSignIn:
+    """The user pool as the template makes it (admins only, no self sign-up), the console's client, the
+    admins' group and one member of it with a fresh random password."""
+    import secrets
+
+    policy = {"MinimumLength": 14, "RequireLowercase": True, "RequireUppercase": True, "RequireNumbers": True,
+              "RequireSymbols": False}
+    pool = client.create_user_pool(PoolName="imvo-local-admins", MfaConfiguration="OFF",
+                                   Policies={"PasswordPolicy": policy},
+                                   AdminCreateUserConfig={"AllowAdminCreateUserOnly": True})["UserPool"]["Id"]
+    app = client.create_user_pool_client(UserPoolId=pool, ClientName="imvo-console", GenerateSecret=False,
+                                         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    client.create_group(GroupName=group, UserPoolId=pool)
+    password = secrets.token_hex(8) + "Aa1"  # as the template's password policy asks
+    client.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
+    client.admin_set_user_password(UserPoolId=pool, Username=username, Password=password, Permanent=True)
+    client.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+    return AdminSignIn(pool, app["UserPoolClient"]["ClientId"], username, password)

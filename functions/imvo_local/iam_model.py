@@ -124,11 +124,12 @@ def secret_keys(template: dict, names: dict[str, str]) -> dict[str, str]:
 LOCAL_JOB_FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:imvo-local-admin-job"
 
 
-def local_names(submissions_bucket: str, uploads_bucket: str) -> dict[str, str]:
+def local_names(submissions_bucket: str, uploads_bucket: str, site_bucket: str = "imvo-site-local") -> dict[str, str]:
     """The template's resources as they exist in the embedded AWS of `make run` and the tests."""
     return {
         "SubmissionsBucket": f"arn:aws:s3:::{submissions_bucket}",
         "UploadsBucket": f"arn:aws:s3:::{uploads_bucket}",
+        "SiteBucket": f"arn:aws:s3:::{site_bucket}",
         "TokenKeySecret": "arn:aws:secretsmanager:*:*:secret:imvo-token-key-*",
         "OriginVerifySecret": "arn:aws:secretsmanager:*:*:secret:imvo-origin-verify-*",
         "DataKey": "arn:aws:kms:eu-west-1:123456789012:key/imvo-data-key",

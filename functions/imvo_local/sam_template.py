@@ -42,7 +42,7 @@ class Route:
     method: str
     path: str  # as in the template: /api/applications/{reference}/supplements
     handler: str  # as in the template: submit/app.handler
-    iam_only: bool
+    authorizer: str | None  # the HTTP API authorizer in front of it (AdminSignIn), or None for a public route
     timeout_seconds: int = 25
 
     def match(self, path: str) -> dict[str, str] | None:
@@ -83,9 +83,15 @@ def routes(template: dict | None = None) -> list[Route]:
             event_properties = event["Properties"]
             authorizer = (event_properties.get("Auth") or {}).get("Authorizer")
             found.append(Route(name, event_properties["Method"].upper(), event_properties["Path"],
-                               function_handler(properties), authorizer == "AWS_IAM",
+                               function_handler(properties), authorizer,
                                int(properties.get("Timeout", default_timeout))))
     return found
+
+
+def jwt_authorizer(name: str, template: dict | None = None) -> dict:
+    """The JwtConfiguration of one of the HTTP API's authorizers (issuer and audience, as intrinsics)."""
+    template = template or load_template()
+    return template["Resources"]["HttpApi"]["Properties"]["Auth"]["Authorizers"][name]
 
 
 def function_environment_names(template: dict | None = None) -> dict[str, set[str]]:

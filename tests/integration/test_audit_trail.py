@@ -10,7 +10,7 @@ from imvo_local import admin_cli
 from tests.conftest import BUCKET, admin_call, handler_module, load_fixture, run_admin_job
 from tests.integration.test_intake import post, supplement
 
-ADMIN = "arn:aws:sts::123456789012:assumed-role/imvo-admin/beheerder-a"  # tests/events/admin-*.json
+ADMIN = "cognito:beheerder-a"  # the signed-in officer of tests/events/admin-*.json
 
 
 def audit_keys(s3, reference):
@@ -66,3 +66,16 @@ def test_the_trail_of_an_unknown_reference_is_a_404_and_the_command_says_so(s3, 
     assert status == 404 and "IMVO-20230315-NOSUCHAP" in body["error"]["message"]["en"]
     assert admin_cli.main(["trail", "IMVO-20230315-NOSUCHAP"]) == 4
     assert "IMVO-20230315-NOSUCHAP" in capsys.readouterr().err
+
+
+def test_the_days_overview_counts_each_application_once_with_the_status_of_its_latest_version(s3, submit):
+    code, receipt = post(submit, load_fixture("pillar1-incomplete.json"))
+    assert post(submit, load_fixture("pillar2-complete.json"), request_id="req-2")[0] == 201
+    admin = handler_module("admin")
+    status, before = admin_call(admin, "admin-days.json")
+    assert status == 200 and before["days"][0]["pillars"] == {"1": {"incomplete": 1}, "2": {"complete": 1}}
+    assert supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"))[0] == 201
+    status, after = admin_call(admin, "admin-days.json")
+    (day,) = after["days"]
+    assert day["day"] == receipt["dutchDay"] and day["applications"] == 2  # the supplement is no new application
+    assert day["pillars"] == {"1": {"complete": 1}, "2": {"complete": 1}} and day["opening"] == "2022-1"

@@ -40,8 +40,9 @@ def artefacts(dependencies, tmp_path_factory):
     return {function: lambda_build.build(function, root / function, dependencies) for function in ZIP_FUNCTIONS}
 
 
-def test_the_template_builds_five_zip_functions_with_the_makefile():
-    assert ZIP_FUNCTIONS == ["AdminFunction", "CheckFunction", "SubmitFunction", "SupplementFunction", "UploadsFunction"]
+def test_the_template_builds_six_zip_functions_with_the_makefile():
+    assert ZIP_FUNCTIONS == ["AdminFunction", "BudgetFunction", "CheckFunction", "SubmitFunction", "SupplementFunction",
+                             "UploadsFunction"]
     makefile = (lambda_build.ROOT / "Makefile").read_text()
     for function in ZIP_FUNCTIONS:
         assert f"build-{function}:" in makefile
@@ -63,7 +64,11 @@ def test_no_local_tooling_and_only_the_imported_domain_modules(artefacts):
         assert "imvo/intake/storage.py" in shipped or function == "CheckFunction"
         assert not any(p.startswith("imvo/documents/") for p in shipped), (function, shipped)  # no WeasyPrint
         # The admin function starts and follows jobs; building bundles is the job function's.
-        admin_modules = {"imvo/admin/__init__.py", "imvo/admin/jobs.py"} if function == "AdminFunction" else set()
+        admin_modules = {
+            "AdminFunction": {"imvo/admin/__init__.py", "imvo/admin/jobs.py", "imvo/admin/decisions.py",
+                              "imvo/admin/overview.py", "imvo/admin/signin.py"},
+            "BudgetFunction": {"imvo/admin/__init__.py", "imvo/admin/budget.py", "imvo/admin/allocation.py"},
+        }.get(function, set())
         assert {p for p in shipped if p.startswith("imvo/admin/")} == admin_modules, (function, shipped)
         assert "imvo/telemetry.py" in shipped
     check = {p.relative_to(artefacts["CheckFunction"]).as_posix() for p in (artefacts["CheckFunction"] / "imvo").rglob("*.py")}

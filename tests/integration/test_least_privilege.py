@@ -86,11 +86,13 @@ def test_no_function_may_list_a_whole_bucket_or_write_outside_its_prefixes():
             assert not allowed(statements, Need("s3:ListBucket", bucket, (("s3:prefix", ""),))), function
             assert not allowed(statements, Need("s3:ListBucket", bucket, (("s3:prefix", "other/"),))), function
     for admin in (policy("AdminFunction"), policy("AdminJobFunction")):
-        for prefix in ("applications/", "supplements/", "attachments/", "decisions/", "idempotency/"):
+        for prefix in ("applications/", "supplements/", "attachments/", "idempotency/"):
             assert not allowed(admin, Need("s3:PutObject", f"{RECORD}/{prefix}x")), prefix
+    # a rejection is the admin function's to record (II.3.1), never the job's
+    assert allowed(policy("AdminFunction"), Need("s3:PutObject", f"{RECORD}/decisions/x.json"))
+    assert not allowed(policy("AdminJobFunction"), Need("s3:PutObject", f"{RECORD}/decisions/x.json"))
     assert allowed(policy("AdminJobFunction"), Need("s3:PutObject", f"{RECORD}/bundles/x.zip"))
     assert not allowed(policy("AdminFunction"), Need("s3:PutObject", f"{RECORD}/bundles/x.zip"))
-    assert not allowed(policy("AdminFunction"), Need("s3:PutObject", f"{RECORD}/audit/IMVO-20230315-ABCDEFGH/x.json"))
     assert not allowed(policy("SubmitFunction"), Need("s3:PutObject", f"{RECORD}/supplements/x.json"))
     assert not allowed(policy("UploadsFunction"), Need("s3:PutObject", f"{RECORD}/applications/x.json"))
 
@@ -162,7 +164,7 @@ def test_herstel_with_a_key_its_retry_the_receipt_and_the_admin_over_the_whole_r
     """One life of an application through every function, so each grant is used where it is needed."""
     from datetime import datetime, timezone
 
-    from imvo.admin.actions import record_rejection
+    from imvo.admin.decisions import record_rejection
     from imvo.intake.storage import ApplicationStore
     from tests.conftest import run_admin_job
     from tests.integration.test_intake import post, supplement
@@ -181,7 +183,7 @@ def test_herstel_with_a_key_its_retry_the_receipt_and_the_admin_over_the_whole_r
     event["body"] = json.dumps({"token": receipt["supplementToken"]})
     assert handler_module("receipt").handler(event)["statusCode"] == 200
     record_rejection(ApplicationStore(s3, BUCKET), receipt["reference"], "II.3.1: test", datetime.now(timezone.utc),
-                     "arn:aws:sts::123456789012:assumed-role/imvo-admin/beheerder-a")
+                     "cognito:beheerder-a")
     admin = handler_module("admin")
     run_admin_job(admin, "admin-start-bundle.json", {"day": first["dutchDay"]})
     run_admin_job(admin, "admin-start-allocation.json", {"seed": "published"})

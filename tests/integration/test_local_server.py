@@ -42,9 +42,9 @@ def test_unknown_route_404_wrong_method_405(portal):
     assert status == 405 and headers.get("allow") == "POST"
 
 
-def test_admin_route_is_iam_only(portal):
+def test_admin_route_without_a_session_is_401(portal):
     status, body, _ = request(portal.site + "/api/admin/bundles", "POST", '{"day": "2026-11-25"}')
-    assert status == 403 and json.loads(body)["error"]["code"] == "iam_only"
+    assert status == 401 and json.loads(body)["error"]["code"] == "unauthorized"
 
 
 def test_valid_post_is_stored_in_the_embedded_s3_with_the_server_time(portal, tmp_path):

@@ -92,3 +92,19 @@ def test_every_internal_link_resolves(built_site):
                 continue
             target = built_site / href.split("#")[0].lstrip("/")
             assert target.exists() or (target / "index.html").exists(), f"{page}: {href}"
+
+
+def test_the_console_is_built_but_kept_out_of_search_engines_the_sitemap_and_the_search(built_site):
+    console = (built_site / "beheer" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex, nofollow">' in console
+    assert 'data-pagefind-ignore="all"' in console and 'id="sign-in-form"' in console
+    assert "beheer" not in (built_site / "sitemap.xml").read_text(encoding="utf-8")
+    public = [page for page in built_site.rglob("*.html") if "beheer" not in page.parts]
+    assert public and not any(link.startswith("/beheer") for page in public for link in parse(page).links)
+
+
+def test_the_budget_meter_is_on_the_home_and_key_facts_pages_in_both_languages(built_site):
+    for path, lang in (("index.html", "nl"), ("kerngegevens/index.html", "nl"), ("en/index.html", "en"),
+                       ("en/key-facts/index.html", "en")):
+        html = (built_site / path).read_text(encoding="utf-8")
+        assert f'data-lang="{lang}"' in html and 'data-budget="/budget.json"' in html and "budget.js" in html, path

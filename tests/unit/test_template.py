@@ -26,9 +26,22 @@ def test_every_route_points_at_an_existing_handler_function():
         assert list(inspect.signature(handler).parameters) == ["event", "context"], route
 
 
-def test_admin_routes_need_iam_and_public_routes_do_not():
+def test_admin_routes_need_a_signed_in_admin_and_public_routes_do_not():
     for route in routes():
-        assert route.iam_only == route.path.startswith("/api/admin/"), route
+        signs_in = route.path == "/api/admin/session"
+        assert route.authorizer == ("AdminSignIn" if route.path.startswith("/api/admin/") and not signs_in else None), route
+
+
+def test_the_admin_group_and_the_pool_are_the_ones_the_code_checks():
+    from imvo.admin.signin import ADMIN_GROUP
+
+    resources = load_template()["Resources"]
+    assert resources["AdminGroup"]["Properties"]["GroupName"] == ADMIN_GROUP
+    pool = resources["AdminUserPool"]["Properties"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True  # no self sign-up
+    assert pool["MfaConfiguration"] == {"Fn::If": ["IsProduction", "ON", "OPTIONAL"]}
+    jwt = resources["HttpApi"]["Properties"]["Auth"]["Authorizers"]["AdminSignIn"]["JwtConfiguration"]
+    assert jwt["audience"] == [{"Ref": "AdminUserPoolClient"}] and "${AdminUserPool}" in jwt["issuer"]["Fn::Sub"]
 
 
 def test_functions_get_exactly_the_environment_the_code_reads():
@@ -131,3 +144,13 @@ def test_the_job_function_may_run_long_and_is_not_retried_by_lambda():
     job = load_template()["Resources"]["AdminJobFunction"]["Properties"]
     assert job["Timeout"] == JOB_TIMEOUT_SECONDS and job["EventInvokeConfig"]["MaximumRetryAttempts"] == 0
     assert job["EphemeralStorage"]["Size"] >= 4096 and job["ImageConfig"]["Command"] == ["jobs/app.handler"]
+
+
+def test_the_budget_meter_is_published_after_every_dutch_day():
+    function = load_template()["Resources"]["BudgetFunction"]["Properties"]
+    schedule = function["Events"]["AfterEachDutchDay"]
+    assert schedule["Type"] == "ScheduleV2"
+    assert schedule["Properties"]["ScheduleExpressionTimezone"] == "Europe/Amsterdam"
+    assert schedule["Properties"]["ScheduleExpression"].startswith("cron(5 0 ")  # just after Dutch midnight
+    granted = [s for s in function["Policies"][0]["Statement"] if s["Sid"] == "PublishTheMeter"]
+    assert granted[0]["Resource"] == {"Fn::Sub": "${SiteBucket.Arn}/budget.json"}  # that one file, nothing else

@@ -1,17 +1,14 @@
-"""What admins do, shared by the CLI and the admin Lambda: the allocation report and decisions."""
+"""The allocation report of an opening, shared by the command line and the job function."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from imvo.admin.allocation import allocate, candidates, ceilings_of
 from imvo.admin.allocation_report import report_csv, report_html, report_pdf
-from imvo.audit.trail import AuditTrail
 from imvo.programme.facts import load_facts
-from imvo.intake.receipt import format_utc
-from imvo.intake.storage import APPLICATIONS_PREFIX, DECISIONS_PREFIX, ApplicationStore, encode_document
+from imvo.intake.storage import APPLICATIONS_PREFIX, ApplicationStore
 
 
 def allocation_files(store: ApplicationStore, data_dir: Path, seed: str, opening: str,
@@ -32,12 +29,3 @@ def allocation_files(store: ApplicationStore, data_dir: Path, seed: str, opening
     html = report_html(lines, ceilings, seed, opening)
     stem = f"verdeling-{opening}"
     return {f"{stem}.csv": report_csv(lines), f"{stem}.html": html.encode("utf-8"), f"{stem}.pdf": report_pdf(html)}
-
-
-def record_rejection(store: ApplicationStore, reference: str, reason: str, moment: datetime, by: str) -> None:
-    """Written once: a decision is never changed by this tool. The audit trail says who decided (II.3.1)."""
-    if store.application(reference) is None:
-        raise KeyError(reference)
-    store.put_record(f"{DECISIONS_PREFIX}{reference}.json", encode_document(
-        {"reference": reference, "decision": "rejected", "reason": reason, "decidedAt": format_utc(moment)}))
-    AuditTrail(store).rejected(reference, reason, by, moment)

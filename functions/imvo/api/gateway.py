@@ -22,12 +22,14 @@ STATUS_OF_REFUSAL = {
     "invalid": 400,
     "outside_opening": 403,
     "forbidden": 403,
+    "unauthorized": 401,
     "not_found": 404,
     "conflict": 409,
     "scan_pending": 409,
     "too_large": 413,
     "unsupported_media_type": 415,
     "rejected": 422,
+    "too_many": 429,
 }
 
 RETRY_AFTER_SECONDS = 5
@@ -46,8 +48,7 @@ class Request:
     path_parameters: dict[str, str]
     query: dict[str, str]
     receipt: Receipt
-    iam_caller: bool = False  # signed with AWS IAM credentials (the automation routes)
-    caller: str | None = None  # who signed it (the IAM ARN), for the audit trail; never logged
+    claims: dict | None = None  # the verified token's claims, on the admin routes (API Gateway's JWT authorizer)
 
     @property
     def content_type(self) -> str | None:
@@ -77,8 +78,7 @@ def parse_event(event: dict) -> Request:
         path_parameters=event.get("pathParameters") or {},
         query=event.get("queryStringParameters") or {},
         receipt=Receipt(epoch_ms=int(context["timeEpoch"]), request_id=str(context["requestId"])),
-        iam_caller=bool((context.get("authorizer") or {}).get("iam")),
-        caller=((context.get("authorizer") or {}).get("iam") or {}).get("userArn"),
+        claims=((context.get("authorizer") or {}).get("jwt") or {}).get("claims"),
     )
 
 
@@ -160,7 +160,7 @@ def api_handler(function):
         try:
             request = parse_event(event)
             origin_secret = load_settings().origin_verify
-            if origin_secret and not request.iam_caller and not hmac.compare_digest(
+            if origin_secret and not hmac.compare_digest(
                     request.headers.get(ORIGIN_HEADER, "").encode(), origin_secret.encode()):
                 raise _origin_refusal()
             response = function(request)

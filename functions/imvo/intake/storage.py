@@ -231,9 +231,6 @@ class ApplicationStore:
     def all_supplements(self) -> list[dict]:
         return [self.get_json(key) for key in self.keys_under(SUPPLEMENTS_PREFIX)]
 
-    def all_applications(self) -> list[dict]:
-        return [self.get_json(key) for key in self.keys_under(APPLICATIONS_PREFIX)]
-
     def decisions(self) -> dict[str, dict]:
         """Admins' decisions by reference (a rejection frees room for later applications, II.3.1)."""
         found = {}

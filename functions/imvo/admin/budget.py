@@ -1,0 +1,64 @@
+"""The public budget meter (Artikel 3, Artikel 4): per ceiling, what complete applications ask for in order
+of receipt, what remains, and whether (and on which Dutch day) the ceiling was passed, so that day's order
+was drawn by lot. Amounts only: no references, no names."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+
+from imvo.admin.allocation import CEILING_NAMES, Candidate, candidates, ceilings_of
+from imvo.intake.receipt import format_utc
+from imvo.intake.storage import APPLICATIONS_PREFIX, ApplicationStore, side_by_side
+from imvo.programme.facts import DUTCH_TIME, Opening, load_facts
+
+BUDGET_FILE = "budget.json"
+
+
+def latest_opened(openings: tuple[Opening, ...], moment: datetime) -> Opening | None:
+    """The opening the meter is about: the last one that has opened by `moment`."""
+    opened = [o for o in openings if o.announced and o.opens <= moment]
+    return max(opened, key=lambda o: o.opens) if opened else None
+
+
+def as_file(meter: dict) -> bytes:
+    return json.dumps(meter, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def counted(found: list[Candidate]) -> list[Candidate]:
+    """What the meter counts: complete applications not rejected on assessment, in order of receipt."""
+    return [c for c in found if c.complete and not c.rejected]
+
+
+def budget_meter(found: list[Candidate], ceilings: dict[str, Decimal], opening: str, moment: datetime) -> dict:
+    asked = {name: Decimal(0) for name in ceilings}
+    passed_on: dict[str, str | None] = {name: None for name in ceilings}
+    for candidate in counted(found):
+        for name, amount in candidate.amounts.items():
+            if name in asked and amount > 0:
+                asked[name] += amount
+                if asked[name] > ceilings[name] and passed_on[name] is None:
+                    passed_on[name] = candidate.dutch_day
+    return {
+        "opening": opening,
+        "computedAt": format_utc(moment),
+        "computedAtDutch": moment.astimezone(DUTCH_TIME).isoformat(timespec="seconds"),
+        "ceilings": [{
+            "id": name,
+            "title": {"nl": CEILING_NAMES[name][0], "en": CEILING_NAMES[name][1]},
+            "ceiling": f"{ceilings[name]:.2f}",
+            "asked": f"{asked[name]:.2f}",
+            "remaining": f"{max(Decimal(0), ceilings[name] - asked[name]):.2f}",
+            "passed": passed_on[name] is not None,
+            "passedOn": passed_on[name],
+        } for name in ceilings],
+    }
+
+
+def budget_of(store: ApplicationStore, data_dir, opening: str, moment: datetime) -> dict:
+    """The meter for one opening, from the record as it stands (supplements and rejections included)."""
+    originals = [a for a in side_by_side(store.get_json, store.keys_under(APPLICATIONS_PREFIX))
+                 if a["receipt"]["opening"] == opening]
+    found = candidates(originals, store.all_supplements(), store.decisions())
+    return budget_meter(found, ceilings_of(load_facts(data_dir)), opening, moment)

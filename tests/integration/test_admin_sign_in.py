@@ -1,0 +1,137 @@
+"""Issue 12: admins sign in with Cognito (the embedded one locally) and the gateway's JWT authorizer checks
+every token before the admin function runs; the function checks the group. Against the local system."""
+
+import gzip
+import hashlib
+import io
+import json
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import boto3
+import moto
+import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+
+from tests.conftest import load_fixture
+from tests.integration.test_local_server import request
+
+
+def sign_in(portal, username=None, password=None) -> tuple[int, dict]:
+    status, body, _ = request(portal.site + "/api/admin/session", "POST", json.dumps(
+        {"username": username or portal.admin_username, "password": password or portal.admin_password}))
+    return status, json.loads(body)
+
+
+def admin(portal, method, path, token, body=None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    call = urllib.request.Request(portal.site + path, data=data, method=method,
+                                  headers={"authorization": f"Bearer {token}", "content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(call, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def token(portal):
+    status, body = sign_in(portal)
+    assert status == 200 and body["expiresIn"] > 0, body
+    return body["accessToken"]
+
+
+def claims_of(token: str) -> dict:
+    return jwt.decode(token, KeySet.import_key_set(_moto_keys("public"))).claims
+
+
+def _moto_keys(kind: str) -> dict:
+    """The key pair the embedded Cognito signs with (moto's own, shipped with it)."""
+    path = Path(moto.__file__).parent / "cognitoidp" / "resources" / f"jwks-{kind}.json.gz"
+    return json.loads(gzip.decompress(path.read_bytes()))
+
+
+def _signed(claims: dict, key) -> str:
+    return jwt.encode({"alg": "RS256", "kid": "dummy"}, claims, key)
+
+
+def test_signed_in_admin_lists_days_runs_a_bundle_job_and_downloads_a_zip_that_checks(portal, token):
+    status, body, _ = request(portal.site + "/api/applications", "POST", json.dumps(load_fixture("pillar2-complete.json")))
+    assert status == 201, body
+    receipt = json.loads(body)
+    status, days = admin(portal, "GET", "/api/admin/days", token)
+    assert status == 200
+    (today,) = [d for d in days["days"] if d["day"] == receipt["dutchDay"]]
+    assert today["pillars"]["2"]["complete"] >= 1 and today["opening"] == receipt["opening"]
+    status, job = admin(portal, "POST", "/api/admin/bundles", token, {"day": receipt["dutchDay"]})
+    assert status == 202 and job["state"] == "queued"
+    for _ in range(120):
+        status, job = admin(portal, "GET", f"/api/admin/jobs/{job['id']}", token)
+        if job["state"] in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    assert job["state"] == "done" and job["progress"]["done"] == job["progress"]["total"] >= 1, job
+    status, download = admin(portal, "POST", f"/api/admin/jobs/{job['id']}/download", token)
+    assert status == 200
+    ((name, url),) = download["files"].items()
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        archive = zipfile.ZipFile(io.BytesIO(answer.read()))
+    sums = dict(line.split("  ", 1)[::-1] for line in archive.read("SHA256SUMS").decode().splitlines())
+    assert sums and all(hashlib.sha256(archive.read(n)).hexdigest() == digest for n, digest in sums.items())
+    assert any(receipt["reference"] in n for n in archive.namelist())
+    status, trail = admin(portal, "GET", f"/api/admin/applications/{receipt['reference']}/audit", token)
+    assert [e["event"] for e in trail["events"]] == ["received", "bundled", "downloaded"]
+    assert trail["events"][-1]["by"] == f"cognito:{portal.admin_username}"
+
+
+def test_without_a_token_or_with_a_forged_expired_or_foreign_one_the_gateway_answers_401(portal, token):
+    claims = claims_of(token)
+    moto_key = RSAKey.import_key(_moto_keys("private"))
+    forged = _signed(claims, RSAKey.generate_key(2048))  # the right claims, another key
+    expired = _signed(claims | {"exp": int(time.time()) - 60, "iat": int(time.time()) - 3660}, moto_key)
+    foreign = _signed(claims | {"client_id": "another-app"}, moto_key)
+    other_pool = _signed(claims | {"iss": claims["iss"].rsplit("/", 1)[0] + "/eu-west-1_other"}, moto_key)
+    assert admin(portal, "GET", "/api/admin/days", _signed(claims, moto_key))[0] == 200  # the check itself passes
+    status, body, _ = request(portal.site + "/api/admin/days")
+    assert status == 401 and json.loads(body)["error"]["code"] == "unauthorized"
+    for bad in (forged, expired, foreign, other_pool, token[:-4] + "AAAA", "not-a-jwt"):
+        status, body = admin(portal, "GET", "/api/admin/days", bad)
+        assert status == 401 and body["error"]["message"]["en"].startswith("Sign in"), bad[:20]
+
+
+def test_a_signed_in_user_outside_the_admin_group_gets_403(portal):
+    cognito = boto3.client("cognito-idp", endpoint_url=portal.storage, region_name="eu-west-1",
+                           aws_access_key_id="local", aws_secret_access_key="local")
+    pool = cognito.list_user_pools(MaxResults=10)["UserPools"][0]["Id"]
+    cognito.admin_create_user(UserPoolId=pool, Username="bezoeker", MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool, Username="bezoeker", Password="bezoeker-Wachtwoord1", Permanent=True)
+    status, body = sign_in(portal, "bezoeker", "bezoeker-Wachtwoord1")
+    assert status == 200
+    status, body = admin(portal, "GET", "/api/admin/days", body["accessToken"])
+    assert status == 403 and body["error"]["code"] == "forbidden"
+
+
+def test_a_wrong_password_is_401_in_plain_words_and_names_no_account(portal):
+    status, body = sign_in(portal, password="not-the-password-1A")
+    assert status == 401 and body["error"]["message"]["nl"].startswith("De gebruikersnaam, het wachtwoord")
+    status, unknown = sign_in(portal, username="niemand", password="not-the-password-1A")
+    assert status == 401 and unknown["error"]["message"] == body["error"]["message"]  # no "no such user"
+
+
+def test_a_first_sign_in_with_a_temporary_password_asks_for_a_new_one_then_signs_in(portal):
+    cognito = boto3.client("cognito-idp", endpoint_url=portal.storage, region_name="eu-west-1",
+                           aws_access_key_id="local", aws_secret_access_key="local")
+    pool = cognito.list_user_pools(MaxResults=10)["UserPools"][0]["Id"]
+    cognito.admin_create_user(UserPoolId=pool, Username="nieuw", TemporaryPassword="Tijdelijk-wachtwoord-1",
+                              MessageAction="SUPPRESS")
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username="nieuw", GroupName="imvo-admins")
+    status, first = sign_in(portal, "nieuw", "Tijdelijk-wachtwoord-1")
+    assert status == 200 and first["challenge"] == "new_password" and first["session"]
+    status, body, _ = request(portal.site + "/api/admin/session", "POST", json.dumps(
+        {"username": "nieuw", "challenge": "new_password", "session": first["session"], "answer": "Eigen-wachtwoord-12345"}))
+    assert status == 200, body
+    assert admin(portal, "GET", "/api/admin/days", json.loads(body)["accessToken"])[0] == 200
+    assert sign_in(portal, "nieuw", "Eigen-wachtwoord-12345")[0] == 200
