@@ -11,7 +11,7 @@ DEMO_OPENINGS ?= infra/local/demo-opening.json
 DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: run test test-unit test-integration test-e2e bench site bundle allocation budget lock system-deps clean deploy publish smoke
+.PHONY: run test test-unit test-integration test-e2e fuzz bench site bundle allocation budget lock system-deps clean deploy publish smoke
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test-integration: $(BIN)/.installed
 
 test-e2e: system-deps $(BIN)/.installed
 	$(BIN)/python -m pytest tests/e2e
+
+# The property tests and the API fuzzing with Hypothesis's deep profile (many more examples, the
+# Schemathesis coverage phase too); `make test` runs the same tests bounded and reproducible.
+fuzz: system-deps $(BIN)/.installed
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/integration/test_properties.py tests/integration/test_api_contract.py
 
 bench: system-deps $(BIN)/.installed
 	$(BIN)/python -m tests.bench

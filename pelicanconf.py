@@ -4,6 +4,8 @@ import os
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "functions"))
 
@@ -59,7 +61,7 @@ MENU = {
 # Plugins: the XML sitemap (pelican-sitemap), the regulation as PDF, the Pagefind search index, and
 # our scripts minified.
 PLUGIN_PATHS = [str(ROOT / "plugins")]
-PLUGINS = ["pelican.plugins.sitemap", "regulation_pdf", "search_index", "minify_assets"]
+PLUGINS = ["pelican.plugins.sitemap", "regulation_pdf", "search_index", "minify_assets", "api_description"]
 SITEMAP = {"format": "xml", "exclude": ["404.html", "^beheer/"],
            "priorities": {"articles": 0.5, "indexes": 0.5, "pages": 0.5},
            "changefreqs": {"articles": "monthly", "indexes": "monthly", "pages": "monthly"}}
@@ -72,6 +74,9 @@ PROGRAMME = load_facts(DATA_DIR)
 SCHEMAS = {pillar: resolved_schema(ROOT / "schemas", pillar) for pillar in available_pillars(ROOT / "schemas")}
 
 UPLOAD_MAX_BYTES = MAX_ATTACHMENT_BYTES
+
+# The API description, for the page that explains the intake to organisations that integrate with it.
+OPENAPI = yaml.safe_load((ROOT / "schemas" / "openapi.yaml").read_text(encoding="utf-8"))
 
 # `make run` sets IMVO_EXTRA_OPENINGS_FILE to the demo opening: the site then shows a banner for it.
 _extra = os.environ.get(ENV_EXTRA_OPENINGS)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from hypothesis import settings
 from moto import mock_aws
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +24,12 @@ TOKEN_SECRET = "imvo-token-key-test"
 SITE_BUCKET = "imvo-site-test"
 
 sys.path.insert(0, str(ROOT / "functions"))
+
+# Property tests and the API fuzzing: reproducible (a fixed derivation, no database of past failures) and
+# bounded in `make test` ("ci"); `make fuzz` runs the deep profile. HYPOTHESIS_PROFILE chooses.
+settings.register_profile("ci", max_examples=25, derandomize=True, deadline=None, database=None, print_blob=True)
+settings.register_profile("deep", max_examples=400, derandomize=False, deadline=None, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 from imvo_local.iam_model import IamModel, acting_as, local_names, read_calls, unused_grants  # noqa: E402
 from imvo_local.sam_template import function_handler, load_template  # noqa: E402

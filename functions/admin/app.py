@@ -2,7 +2,6 @@
 gateway) what came in per day, start a bundle or allocation job, follow it, download what it made, record
 a rejection, and read an application's audit trail. The work of a job runs in the job function."""
 
-import json
 from datetime import date, datetime, timezone
 
 import boto3
@@ -13,7 +12,8 @@ from imvo.admin.overview import days_overview
 from imvo.admin.signin import SignInRefused, answer_challenge, identity_of, is_admin, sign_in
 from imvo.api.gateway import api_handler, json_response
 from imvo.audit.trail import AuditTrail
-from imvo.intake.applications import Refusal
+from imvo.intake.json_input import read_json_object
+from imvo.intake.refusal import Refusal
 from imvo.intake.storage import AlreadyStored, ApplicationStore, s3_client
 from imvo.programme.findings import REJECT, Finding
 from imvo.settings import load_settings
@@ -40,16 +40,6 @@ def _span(body: dict) -> dict:
         raise Refusal("invalid", f"Eén bundel beslaat hoogstens {MAX_DAYS} dagen.", f"One bundle spans at most {MAX_DAYS} days.",
                       [Finding("$.to", "range:length", REJECT, f"Hoogstens {MAX_DAYS} dagen.", f"At most {MAX_DAYS} days.")])
     return {"from": first.isoformat(), "to": last.isoformat()}
-
-
-def _body(raw: bytes) -> dict:
-    try:
-        body = json.loads(raw or b"{}")
-    except ValueError as error:
-        raise Refusal("invalid_json", "Geen geldige JSON.", "Not valid JSON.") from error
-    if not isinstance(body, dict):
-        raise Refusal("invalid", "Stuur een JSON-object.", "Send a JSON object.")
-    return body
 
 
 def _allocation_params(body: dict) -> dict:
@@ -117,7 +107,7 @@ def handler(request):
     settings = load_settings()
     route = request.route.split(" ", 1)[-1]
     if route == "/api/admin/session":
-        return _session(settings, _body(request.body))
+        return _session(settings, read_json_object(request.body))
     if not is_admin(request.claims):  # the gateway verified the token; the group is ours to check
         raise Refusal("forbidden", "U bent aangemeld, maar niet als beheerder van dit programma.",
                       "You are signed in, but not as an administrator of this programme.")
@@ -129,7 +119,7 @@ def handler(request):
     if route == "/api/admin/applications/{reference}/rejection":
         reference = request.path_parameters.get("reference", "")
         try:
-            record_rejection(_store, reference, _text(_body(request.body), "reason", _REASON_LIMIT), now, by)
+            record_rejection(_store, reference, _text(read_json_object(request.body), "reason", _REASON_LIMIT), now, by)
         except KeyError as error:
             raise _not_found(f"Een aanvraag met referentie {reference}", f"An application with reference {reference}") from error
         except AlreadyStored as error:
@@ -137,7 +127,7 @@ def handler(request):
                           "A decision on this application is already recorded; it is not changed.") from error
         return json_response(201, {"reference": reference, "decision": "rejected"})
     if route in ("/api/admin/bundles", "/api/admin/allocation"):
-        body = _body(request.body)
+        body = read_json_object(request.body)
         kind, params = (BUNDLE, _span(body)) if route.endswith("/bundles") else (ALLOCATION, _allocation_params(body))
         job = start(board, kind, params, by, now, settings.job_function)
         return json_response(202, public_view(job), headers={"location": f"/api/admin/jobs/{job['id']}"})

@@ -112,6 +112,14 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
     def do_DELETE(self):
         return self._api("DELETE") if self.path.startswith("/api/") else self._send_json(405, _error("method_not_allowed"))
 
+    def __getattr__(self, name: str):
+        # Any other method (PATCH, OPTIONS, TRACE, …): the gateway's 405 with Allow, never http.server's 501.
+        if name.startswith("do_") and name[3:].isalpha() and name[3:].isupper():
+            method = name[3:]
+            return lambda: (self._api(method) if self.path.startswith("/api/")
+                            else self._send_json(405, _error("method_not_allowed")))
+        raise AttributeError(name)
+
     def send_error(self, code, message=None, explain=None):
         # Our own 404 page for the static site, like the S3/CloudFront error document.
         not_found = Path(self.directory) / "404.html"

@@ -6,22 +6,14 @@ function) and the submit function stays light.
 """
 
 import base64
-import json
 
 from imvo.api.gateway import api_handler
 from imvo.documents.receipt_document import receipt_pdf
-from imvo.intake.applications import Intake, Refusal, latest_version
+from imvo.intake.applications import Intake, latest_version
+from imvo.intake.json_input import read_json_object
 from imvo.telemetry import PDF_RENDERS, count
 
 _intake: Intake | None = None  # built once per container
-
-
-def _token(raw: bytes):
-    try:
-        body = json.loads(raw or b"{}")
-    except ValueError as error:
-        raise Refusal("invalid_json", "Geen geldige JSON.", "Not valid JSON.") from error
-    return body.get("token") if isinstance(body, dict) else None
 
 
 @api_handler
@@ -29,7 +21,7 @@ def handler(request):
     global _intake
     _intake = _intake or Intake.from_environment()
     reference = request.path_parameters.get("reference", "")
-    original = _intake.authorised(reference, _token(request.body))
+    original = _intake.authorised(reference, read_json_object(request.body).get("token"))
     current = latest_version(original, _intake.store.supplements_of(reference))
     pdf = receipt_pdf(original, current, _intake.settings.data_dir)
     count(PDF_RENDERS, document="receipt")

@@ -108,3 +108,20 @@ def test_the_budget_meter_is_on_the_home_and_key_facts_pages_in_both_languages(b
                        ("en/key-facts/index.html", "en")):
         html = (built_site / path).read_text(encoding="utf-8")
         assert f'data-lang="{lang}"' in html and 'data-budget="/budget.json"' in html and "budget.js" in html, path
+
+
+def test_the_api_description_is_published_whole_and_explained_in_both_languages(built_site):
+    import json
+
+    from openapi_spec_validator import validate
+
+    description = json.loads((built_site / "openapi.json").read_text(encoding="utf-8"))
+    validate(description)
+    text = json.dumps(description)
+    assert '"$ref": "pillar-' not in text and '"$ref": "common' not in text  # self-contained: no file references
+    assert description["components"]["schemas"]["Pillar1Application"]["properties"]["penvoerder"]["properties"]["contact"]
+    operations = [(method, path) for path, ops in description["paths"].items() for method in ops]
+    for page in ("koppelen/index.html", "en/api/index.html"):
+        html = (built_site / page).read_text(encoding="utf-8")
+        assert all(f"<code>{method.upper()} {path}</code>" in html for method, path in operations), page
+        assert 'href="/openapi.json"' in html

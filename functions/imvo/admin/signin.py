@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from imvo.intake.storage import StorageUnavailable
 
@@ -74,6 +74,8 @@ def _call(operation, **params) -> SignInStep:
         if code in ("TooManyRequestsException", "TooManyFailedAttemptsException", "LimitExceededException"):
             raise SignInRefused("too_many") from error
         raise StorageUnavailable(f"cognito-idp: {code}") from error
+    except ParamValidationError as error:  # a session or code that cannot be one: refused like a wrong one
+        raise SignInRefused("unauthorized") from error
     except BotoCoreError as error:
         raise StorageUnavailable(str(error)) from error
 

@@ -7,12 +7,13 @@ or deleted, a retried request never counts twice, and a fault leaves nothing hal
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 
 from imvo.audit.trail import AuditTrail
 from imvo.intake.attachments import ScanPending, verify_attachments
+from imvo.intake.json_input import read_json
+from imvo.intake.refusal import Refusal
 from imvo.programme.findings import REJECT, Finding
 from imvo.programme.facts import Opening, load_limits, opening_for
 from imvo.intake.receipt import Receipt, format_dutch_for_people
@@ -26,28 +27,6 @@ from imvo.intake.validation import available_pillars, schema_findings
 JSON_MEDIA_TYPES = ("application/json",)
 SCAN_RETRY_SECONDS = 30
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
-
-
-class Refusal(Exception):
-    """The request is refused; nothing was stored. `kind` decides the HTTP status (see imvo.apigw)."""
-
-    def __init__(self, kind: str, message_nl: str, message_en: str, findings: list[Finding] | None = None,
-                 retry_after: int | None = None):
-        super().__init__(message_en)
-        self.kind = kind
-        self.message_nl = message_nl
-        self.message_en = message_en
-        self.findings = findings or []
-        self.retry_after = retry_after  # seconds, for a refusal that the same request may overcome later
-
-    def as_dict(self) -> dict:
-        return {
-            "error": {
-                "code": self.kind,
-                "message": {"nl": self.message_nl, "en": self.message_en},
-                "findings": [f.as_dict() for f in self.findings],
-            }
-        }
 
 
 def latest_version(original: dict, supplements: list[dict]) -> dict:
@@ -102,15 +81,7 @@ class Intake:
                 f"De aanvraag is {len(body)} bytes; de grens is {limit} bytes. Voeg grote bestanden toe als bijlage.",
                 f"The application is {len(body)} bytes; the limit is {limit} bytes. Add large files as attachments.",
             )
-        try:
-            document = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise Refusal(
-                "invalid_json",
-                f"De aanvraag is geen geldige JSON: {error}.",
-                f"The application is not valid JSON: {error}.",
-                [Finding("$", "json", REJECT, "Geen geldige JSON.", "Not valid JSON.")],
-            ) from error
+        document = read_json(body)
         if not isinstance(document, dict):
             raise Refusal("invalid", "De aanvraag moet een JSON-object zijn.", "The application must be a JSON object.",
                           [Finding("$", "schema:type", REJECT, "Verwacht een object.", "Expected an object.")])

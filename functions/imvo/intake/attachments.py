@@ -65,7 +65,7 @@ def presigned_upload(client, bucket: str, request: dict) -> dict:
     if not isinstance(draft_id, str) or not DRAFT_ID.match(draft_id):
         raise UploadRefused(Finding("$.draftId", "attachment", REJECT, "Ongeldig concept-id.", "Invalid draft id."))
     content_type = request.get("contentType")
-    if content_type not in ALLOWED_TYPES:
+    if not isinstance(content_type, str) or content_type not in ALLOWED_TYPES:
         raise UploadRefused(Finding("$.contentType", "attachment", REJECT,
             "Alleen PDF-bestanden kunnen worden toegevoegd.", "Only PDF files can be added."))
     size = request.get("size")
@@ -78,8 +78,11 @@ def presigned_upload(client, bucket: str, request: dict) -> dict:
         raise UploadRefused(Finding("$.sha256", "attachment", REJECT,
             "Geef de SHA-256 van het bestand (64 tekens 0-9 en a-f).",
             "Give the file's SHA-256 (64 characters 0-9 and a-f)."))
-    filename = request.get("filename")
-    filename = safe_filename(filename if isinstance(filename, str) else "bijlage.pdf")
+    filename = request.get("filename", "bijlage.pdf")
+    if not isinstance(filename, str) or len(filename) > 255:
+        raise UploadRefused(Finding("$.filename", "attachment", REJECT, "Geef de bestandsnaam als tekst (hoogstens 255 tekens).",
+                                    "Give the file name as text (at most 255 characters)."))
+    filename = safe_filename(filename)
     key = f"{ATTACHMENTS_PREFIX}{draft_id}/{secrets.token_hex(4)}-{filename}"
     checksum = base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
     fields = {"Content-Type": content_type, "x-amz-checksum-algorithm": "SHA256", "x-amz-checksum-sha256": checksum}

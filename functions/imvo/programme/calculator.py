@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from imvo.programme.findings import WARNING, Finding
 from imvo.programme.periods import add_months, months_started, project_year_count
@@ -39,6 +39,21 @@ COMPANY_KINDS = ("company", "trade-association")  # one group in II.1.6 and on t
 
 def money(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def split_to_the_cent(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """`total` in shares proportional to `weights`, in whole cents that add up to `total` exactly: each share
+    rounded down, the cents left over to the largest remainders (first in order on a tie). Rounding each
+    share on its own could give the partners together a cent more than the cap allows (II.1.6, III.1.6)."""
+    whole = sum(weights, ZERO)
+    if not whole:
+        return [ZERO for _ in weights]
+    exact = [total * weight / whole for weight in weights]
+    shares = [share.quantize(CENT, rounding=ROUND_DOWN) for share in exact]
+    left = int((total - sum(shares, ZERO)) / CENT)
+    for index in sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))[:left]:
+        shares[index] += CENT
+    return shares
 
 
 def euro_text(amount: Decimal) -> tuple[str, str]:
@@ -193,9 +208,9 @@ def calculate(document: dict, submitted_on: date, limits: Limits) -> Calculation
             cap = year_caps.get(year, cap) if pillar == 2 else cap
             grant = max(ZERO, min(money(group_eligible * share), cap) - income)
             row["eligible"][group], row["income"][group], row["subsidy"][group] = group_eligible, income, grant
-            for l in members:  # each partner's part of the group's grant, in proportion to its costs
-                if group_eligible:
-                    subsidy_of_partner[l.partner] += money(grant * eligible[id(l)] / group_eligible)
+            # each partner's part of the group's grant, in proportion to its costs, to the cent
+            for l, share in zip(members, split_to_the_cent(grant, [eligible[id(l)] for l in members])):
+                subsidy_of_partner[l.partner] += share
         result.years.append(row)
 
     if pillar == 1:

@@ -1,0 +1,113 @@
+"""Issue 13: what an attacker or a careless client sends gets a clear 4xx that names the problem and leaves
+nothing stored, on every JSON route: deep nesting, numbers of thousands of digits, NaN and Infinity, lone
+surrogates, lists where text is expected, and a reversed date range."""
+
+import json
+
+import pytest
+
+from tests.conftest import BUCKET, UPLOADS_BUCKET, _keys, handler_module, load_event, load_fixture
+
+REFERENCE = "IMVO-20230315-ABCDEFGH"
+VALID = json.dumps(load_fixture("pillar1-complete.json"))
+RATE = '"hourlyRate": 87.5'
+assert RATE in VALID
+
+# route → (handler, event file, path parameters)
+ROUTES = {
+    "submit": ("submit", "submit-pillar1-valid.json", None),
+    "check": ("check", "check-pillar1-valid.json", None),
+    "supplement": ("supplement", "submit-pillar1-valid.json", {"reference": REFERENCE}),
+    "receipt": ("receipt", "submit-pillar1-valid.json", {"reference": REFERENCE}),
+    "uploads": ("uploads", "submit-pillar1-valid.json", None),
+    "verify": ("uploads", "submit-pillar1-valid.json", None),
+    "session": ("admin", "admin-start-bundle.json", None),
+    "bundles": ("admin", "admin-start-bundle.json", None),
+    "allocation": ("admin", "admin-start-allocation.json", None),
+    "rejection": ("admin", "admin-start-bundle.json", {"reference": REFERENCE}),
+}
+PATHS = {"submit": "POST /api/applications", "check": "POST /api/applications/check",
+         "supplement": "POST /api/applications/{reference}/supplements", "receipt": "POST /api/applications/{reference}/receipt",
+         "uploads": "POST /api/uploads", "verify": "POST /api/uploads/verify", "session": "POST /api/admin/session",
+         "bundles": "POST /api/admin/bundles", "allocation": "POST /api/admin/allocation",
+         "rejection": "POST /api/admin/applications/{reference}/rejection"}
+
+HOSTILE = {
+    "nested ten thousand deep": ("[" * 10_000 + "]" * 10_000, "nested too deep"),
+    "nested objects": ('{"a":' * 10_000 + "1" + "}" * 10_000, "nested too deep"),
+    "an integer of 5000 digits": ('{"pillar": 1' + "0" * 5000 + "}", "not a usable number"),
+    "NaN": ('{"pillar": NaN}', "not a usable number"),
+    "Infinity": ('{"size": Infinity, "pillar": 1}', "not a usable number"),
+    "-Infinity": ('{"size": -Infinity}', "not a usable number"),
+    "a lone surrogate": ('{"token": "\\ud800", "key": "attachments/\\udfff.pdf", "username": "\\ud800"}', "lone surrogate"),
+    "not UTF-8": (b'{"token": "\xff\xfe"}', "utf-8"),
+}
+
+
+def call(route: str, body) -> tuple[int, dict]:
+    function, event_file, parameters = ROUTES[route]
+    event = load_event(event_file)
+    event["routeKey"] = event["requestContext"]["routeKey"] = PATHS[route]
+    path = PATHS[route].split(" ", 1)[1].replace("{reference}", REFERENCE)
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["pathParameters"] = parameters
+    if isinstance(body, bytes):
+        import base64
+
+        event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
+    else:
+        event["body"], event["isBase64Encoded"] = body, False
+    response = handler_module(function).handler(event)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def stored(s3) -> list[str]:
+    return _keys(s3, BUCKET) + [k for k in _keys(s3, UPLOADS_BUCKET) if not k.startswith("attachments/fixture-")]
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_every_json_route_answers_hostile_json_with_a_4xx_that_says_what_and_stores_nothing(s3, kind):
+    body, words = HOSTILE[kind]
+    before = stored(s3)
+    for route in ROUTES:
+        status, answer = call(route, body)
+        assert 400 <= status < 500, (route, kind, answer)
+        error = answer["error"]
+        assert error["code"] in ("invalid_json", "invalid") and error["message"]["nl"] and error["message"]["en"]
+        described = (error["message"]["en"] + " " + " ".join(f["message"]["en"] for f in error["findings"])).lower()
+        assert words in described, (route, kind, error)
+    assert stored(s3) == before
+
+
+def test_a_number_that_is_not_finite_is_refused_at_the_field_it_is_in(s3):
+    status, answer = call("check", VALID.replace(RATE, '"hourlyRate": NaN', 1))
+    assert status == 400
+    assert [f["path"] for f in answer["error"]["findings"]] == ["$.penvoerder.budget[0].hourlyRate"]
+    status, answer = call("submit", VALID.replace(RATE, '"hourlyRate": 1e999', 1))
+    assert status == 400 and answer["error"]["findings"][0]["path"] == "$.penvoerder.budget[0].hourlyRate"
+
+
+def test_a_lone_surrogate_in_a_name_is_refused_at_that_field(s3):
+    name = json.dumps(load_fixture("pillar1-complete.json")["penvoerder"]["name"])
+    status, answer = call("submit", VALID.replace(name, '"Van Dijk \\ud800 B.V."', 1))
+    assert status == 400 and answer["error"]["findings"][0]["path"] == "$.penvoerder.name"
+
+
+@pytest.mark.parametrize("route, body, field", [
+    ("uploads", {"draftId": ["x"], "filename": "a.pdf", "contentType": "application/pdf", "size": 5, "sha256": "0" * 64}, "$.draftId"),
+    ("uploads", {"draftId": "abcdefabcdefabcd", "filename": ["a.pdf"], "contentType": "application/pdf", "size": 5,
+                 "sha256": "0" * 64}, "$.filename"),
+    ("uploads", {"draftId": "abcdefabcdefabcd", "filename": "a.pdf", "contentType": "application/pdf", "size": "5",
+                 "sha256": "0" * 64}, "$.size"),
+    ("verify", {"key": ["attachments/x.pdf"]}, "$.key"),
+    ("session", {"username": ["beheerder"], "password": "x"}, "$.username"),
+    ("rejection", {"reason": {"text": "x"}}, "$.reason"),
+    ("allocation", {"seed": 12345}, "$.seed"),
+    ("bundles", {"day": ["2023-03-15"]}, "$.day"),
+    ("bundles", {"from": "2023-03-20", "to": "2023-03-10"}, "$.to"),
+    ("bundles", {"from": "2023-02-30", "to": "2023-03-10"}, "$.from"),
+])
+def test_a_wrong_type_or_an_impossible_range_is_a_400_naming_the_field(s3, route, body, field):
+    status, answer = call(route, json.dumps(body))
+    assert status == 400, answer
+    assert field in [f["path"] for f in answer["error"]["findings"]], answer
