@@ -146,3 +146,27 @@ def test_admin_jobs_store_the_bundle_and_the_report_and_answer_short_lived_links
     assert set(download["files"]) == {"verdeling-2022-1.csv", "verdeling-2022-1.html", "verdeling-2022-1.pdf"}
     status, body = admin_call(module, "admin-start-bundle.json", {"day": "yesterday"})
     assert status == 400 and body["error"]["findings"][0]["path"] == "$.day"
+
+
+def test_a_day_that_passes_only_the_pillar_2_ceiling_leaves_pillar_1_in_order_of_receipt():
+    """Artikel 4, II.3.2, III.3.2: the lottery belongs to the ceiling that would be passed, not to the day."""
+    found = [candidate(f"P{i}", f"08-01T09:0{i}:00.000", pillar=2, amount_p2=600_000, sector="") for i in range(5)]
+    found += [candidate(f"T{i}", f"08-01T10:0{i}:00.000", 100_000, sector="textiel-en-kleding") for i in range(5)]
+    lines = allocate(found, CEILINGS, seed="seed-2023")
+    result = statuses(lines)
+    assert {line.candidate.reference for line in lines if line.lottery} == {f"P{i}" for i in range(5)}
+    # pillar 1 was nowhere near its ceilings: the first three textile applications in order of receipt get the slots
+    assert [result[f"T{i}"] for i in range(5)] == [WITHIN_CEILING] * 3 + [SECTOR_CAP] * 2
+    winners = sorted((f"P{i}" for i in range(5)), key=lambda r: lottery_key("seed-2023", r))
+    assert [result[r] for r in winners] == [WITHIN_CEILING] * 3 + [HELD] * 2  # 3 × 600,000 ≤ 2.3M < 4 × 600,000
+
+
+def test_a_pillar_1_ceiling_day_draws_only_the_applications_on_that_ceiling():
+    found = [candidate("A", "09-01T09:00:00.000", 5_900_000, sector="bouw"),
+             candidate("B", "09-02T09:00:00.000", 80_000, sector="chemie"),
+             candidate("C", "09-02T09:10:00.000", 80_000, sector="energie"),
+             candidate("S", "09-02T09:20:00.000", amount_cso=50_000, sector="metaal")]  # only the CSO part
+    lines = allocate(found, CEILINGS, seed="s")
+    assert {line.candidate.reference for line in lines if line.lottery} == {"B", "C"}
+    result = statuses(lines)
+    assert result["S"] == WITHIN_CEILING and sorted([result["B"], result["C"]]) == [HELD, WITHIN_CEILING]

@@ -2,8 +2,9 @@
 ceilings, at most three grants per sector, and the lottery on the day a ceiling would be passed.
 
 The lottery anyone can reproduce: on the day that the complete applications received that day do
-not all fit in what is left of a ceiling, those applications are ordered by SHA-256 of
-"<seed>:<reference>" (hexadecimal, ascending), with the seed published beforehand. The same seed
+not all fit in what is left of a ceiling, the applications that draw on that ceiling are ordered by
+SHA-256 of "<seed>:<reference>" (hexadecimal, ascending), with the seed published beforehand; the
+others keep their order of receipt. The same seed
 always gives the same order; another seed gives another.
 """
 
@@ -138,12 +139,16 @@ def allocate(found: list[Candidate], ceilings: dict[str, Decimal], seed: str, ma
         for candidate in todays:
             for name, amount in candidate.amounts.items():
                 need[name] += amount
-        # Artikel 4: when this day's complete applications together would pass a ceiling that still
-        # has room, their order is drawn by lot.
-        lottery = any(used[n] + need[n] > ceilings[n] and n not in exhausted for n in need if need[n] > 0)
-        if lottery:
-            todays = sorted(todays, key=lambda c: lottery_key(seed, c.reference))
-        for candidate in todays:
+        # Artikel 4, II.3.2, III.3.2: when this day's complete applications together would pass a ceiling
+        # that still has room, the order of the applications that draw on *that ceiling* is drawn by lot;
+        # the others keep their order of receipt. The drawn ones take the places they held among the day's
+        # applications, so nobody else moves.
+        threatened = {n for n in need if need[n] > 0 and n not in exhausted and used[n] + need[n] > ceilings[n]}
+        drawn = {c.reference: c for c in todays if any(c.amounts.get(n, 0) > 0 for n in threatened)}
+        by_lot = iter(sorted(drawn.values(), key=lambda c: lottery_key(seed, c.reference)))
+        in_order = [next(by_lot) if c.reference in drawn else c for c in todays]
+        for candidate in in_order:
+            lottery = candidate.reference in drawn
             line = Line(candidate, HELD, lottery=lottery, lottery_key=lottery_key(seed, candidate.reference) if lottery else "")
             place(candidate, line)
             lines.append(line)

@@ -6,8 +6,8 @@
   if (!section || !window.fetch) return;
   var lang = section.getAttribute("data-lang") === "en" ? "en" : "nl";
   var T = {
-    nl: { asked: "aangevraagd", of: "van", remaining: "nog beschikbaar", passed: "Plafond overschreden op", lottery: "De volgorde van de aanvragen van die dag is door loting bepaald (Artikel 4).", computed: "Berekend op", opening: "Openstelling" },
-    en: { asked: "applied for", of: "of", remaining: "still available", passed: "Ceiling passed on", lottery: "The order of that day's applications was drawn by lot (Artikel 4).", computed: "Computed on", opening: "Opening" }
+    nl: { asked: "aangevraagd", of: "van", remaining: "nog beschikbaar", passed: "Plafond overschreden op", lottery: "De volgorde van de aanvragen van die dag op dit plafond is door loting bepaald (Artikel 4).", computed: "Berekend op", opening: "Openstelling" },
+    en: { asked: "applied for", of: "of", remaining: "still available", passed: "Ceiling passed on", lottery: "The order of that day's applications on this ceiling was drawn by lot (Artikel 4).", computed: "Computed on", opening: "Opening" }
   }[lang];
   var locale = lang === "nl" ? "nl-NL" : "en-GB";
 
