@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from imvo.admin.allocation import CEILING_NAMES, Candidate, candidates, ceilings_of
 from imvo.intake.receipt import format_utc
-from imvo.intake.storage import APPLICATIONS_PREFIX, ApplicationStore, side_by_side
+from imvo.intake.storage import ApplicationStore
 from imvo.programme.facts import DUTCH_TIME, Opening, load_facts
 
 BUDGET_FILE = "budget.json"
@@ -58,7 +58,7 @@ def budget_meter(found: list[Candidate], ceilings: dict[str, Decimal], opening: 
 
 def budget_of(store: ApplicationStore, data_dir, opening: str, moment: datetime) -> dict:
     """The meter for one opening, from the record as it stands (supplements and rejections included)."""
-    originals = [a for a in side_by_side(store.get_json, store.keys_under(APPLICATIONS_PREFIX))
+    originals = [a for a in store.all_applications()
                  if a["receipt"]["opening"] == opening]
     found = candidates(originals, store.all_supplements(), store.decisions())
     return budget_meter(found, ceilings_of(load_facts(data_dir)), opening, moment)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from imvo.intake.applications import latest_version
-from imvo.intake.storage import APPLICATIONS_PREFIX, ApplicationStore, side_by_side
+from imvo.intake.storage import ApplicationStore
 
 
 def days_overview(store: ApplicationStore) -> list[dict]:
     """[{opening, day, applications, pillars: {"1": {"complete": n, "incomplete": n}, …}}], newest day first.
     An application counts on the day it was received, with the status of its latest version (herstel)."""
-    originals = side_by_side(store.get_json, store.keys_under(APPLICATIONS_PREFIX))
+    originals = store.all_applications()
     supplements = defaultdict(list)
     for supplement in store.all_supplements():
         supplements[supplement["receipt"]["reference"]].append(supplement)

@@ -228,6 +228,10 @@ class ApplicationStore:
     def supplements_of(self, reference: str) -> list[dict]:
         return [self.get_json(key) for key in self.keys_under(f"{SUPPLEMENTS_PREFIX}{reference}/")]
 
+    def all_applications(self) -> list[dict]:
+        """Every original application in the record, read side by side."""
+        return side_by_side(self.get_json, self.keys_under(APPLICATIONS_PREFIX))
+
     def all_supplements(self) -> list[dict]:
         return [self.get_json(key) for key in self.keys_under(SUPPLEMENTS_PREFIX)]
 
