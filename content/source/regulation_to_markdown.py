@@ -124,6 +124,21 @@ def outcomes_table(block: list[str]) -> list[str]:
     return table([tuple(r) for r in rows], ("Termijn", "Outcome", "Indicator"))
 
 
+STATUS_LINES = re.compile(r"^(\[Regeling vervalt per .*\]|Geraadpleegd op .*|Geldend van .*)$")
+
+
+def status(lines: list[str]) -> str:
+    """The source's status lines (in force since, lapses on, consulted on), verbatim, above the text."""
+    found = [line.strip() for line in lines if STATUS_LINES.match(line.strip())]
+    items = "\n".join(f"- {line}" for line in found)
+    return ('<aside class="notice regulation-status" aria-labelledby="status-van-de-tekst" markdown="1">\n'
+            '<p id="status-van-de-tekst"><strong>Status van deze tekst</strong>, zoals de bron die vermeldt:</p>\n\n'
+            f"{items}\n\n"
+            "Het besluit \"vervalt met ingang van 1 januari 2026, met dien verstande dat het besluit van toepassing "
+            "blijft op subsidies die voor die datum zijn verleend\" ([Artikel 5](#artikel-5)).\n\n"
+            "</aside>\n\n")
+
+
 def convert(text: str) -> str:
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Besluit van de Minister"))
@@ -185,7 +200,7 @@ def convert(text: str) -> str:
     body = mark_footnotes(body, len(notes))
     body = link_urls(body)
     notes_md = "\n".join(f"[^{n}]: {notes[n]}" for n in sorted(notes))
-    return HEADER + body.strip() + "\n\n" + notes_md + "\n"
+    return HEADER.replace("<nav class=\"toc\"", status(lines[:start]) + "<nav class=\"toc\"", 1) + body.strip() + "\n\n" + notes_md + "\n"
 
 
 ANNEX_HEADER = """Title: Annex I – Voorbeelden van subsidiabele activiteiten

@@ -24,6 +24,7 @@ def fill_organisation(page, prefix: str, org: dict, pillar: int) -> None:
     else:
         page.check(f"{base}-partyToCovenant-{'true' if org['partyToCovenant'] else 'false'}")
         page.check(f"{base}-institutionalSubsidy-{'true' if org['institutionalSubsidy'] else 'false'}")
+        page.check(f"{base}-economicActivity-{'true' if org['economicActivity'] else 'false'}")
     year = org["budget"][0]
     page.fill(f"{base}-budget-0-year", str(year["year"]))
     page.fill(f"{base}-budget-0-hours", str(year["hours"]))
@@ -39,7 +40,7 @@ def company(name: str, number: str) -> dict:
 
 def cso(name: str, number: str) -> dict:
     return {"name": name, "legalForm": "stichting", "registrationNumber": number, "statutorySeatCountry": "NL",
-            "kind": "cso", "partyToCovenant": True, "institutionalSubsidy": False,
+            "kind": "cso", "partyToCovenant": True, "institutionalSubsidy": False, "economicActivity": False,
             "budget": [{"year": 1, "hours": 600, "hourlyRate": 80, "travelCosts": 1500}]}
 
 

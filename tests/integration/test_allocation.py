@@ -1,5 +1,7 @@
 """Allocation (Artikel 3, Artikel 4, II.3.1, II.3.2, III.3.2) with hand-computed expectations."""
 
+import csv
+import io
 from decimal import Decimal
 
 from imvo.admin.allocation import (HELD, INCOMPLETE, REJECTED, SECTOR_CAP, WITHIN_CEILING, Candidate, allocate,
@@ -81,7 +83,7 @@ def test_report_as_csv_html_and_pdf_with_a_chart_per_ceiling():
     found = [candidate("A", "05-01T09:00:00.000", 2_000_000, 50_000, sector="bouw"), candidate("B", "05-02T09:00:00.000", 4_500_000, sector="chemie")]
     lines = allocate(found, CEILINGS, "report-seed")
     csv_text = report_csv(lines).decode()
-    assert csv_text.splitlines()[0].startswith("order,reference,effectiveReceivedAt")
+    assert csv_text.splitlines()[0].startswith("order,receiptOrder,reference,effectiveReceivedAt")
     assert ",A," in csv_text and ",held," in csv_text
     html = report_html(lines, CEILINGS, "report-seed", "2022-1")
     assert html.count("<svg") == 3 and "report-seed" in html
@@ -89,8 +91,32 @@ def test_report_as_csv_html_and_pdf_with_a_chart_per_ceiling():
 
     from pypdf import PdfReader
 
-    text = "".join(p.extract_text() for p in PdfReader(BytesIO(report_pdf(html))).pages)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(report_pdf(html))).pages).split())
     assert "aangehouden" in text and "binnen het plafond" in text and "€ 6.000.000" in text
+
+
+def test_the_report_reads_in_the_order_of_treatment_with_the_lottery_position_and_cumulative_amounts_that_never_go_down():
+    """Artikel 4, II.3.2: the lottery day's applications are listed where the lottery placed them, and the
+    cumulative column follows that same order; incomplete and rejected rows say they are not counted."""
+    found = [candidate("A", "05-01T09:00:00.000", 5_000_000, sector="bouw"),
+             candidate("INC", "05-01T09:30:00.000", 10_000, sector="chemie", complete=False),
+             candidate("REJ", "05-01T09:40:00.000", 20_000, sector="chemie", rejected=True)]
+    found += [candidate(f"L{i}", f"05-02T09:0{i}:00.000", 300_000, sector=s)
+              for i, s in enumerate(["metaal", "energie", "textiel-en-kleding", "voedingsmiddelen", "olie-en-gas"])]
+    lines = allocate(found, CEILINGS, seed="report-order")
+    rows = list(csv.DictReader(io.StringIO(report_csv(lines).decode())))
+    assert [int(r["order"]) for r in rows] == list(range(1, len(found) + 1))
+    by_lot = sorted((f"L{i}" for i in range(5)), key=lambda r: lottery_key("report-order", r))
+    assert [r["reference"] for r in rows] == ["A", "INC", "REJ"] + by_lot
+    assert [r["lotteryPosition"] for r in rows[3:]] == ["1", "2", "3", "4", "5"]
+    assert [r["receiptOrder"] for r in rows[3:]] == [str(4 + int(ref[1])) for ref in by_lot]
+    counted = [Decimal(r["cumulative:pillar1-companies"]) for r in rows if r["cumulative:pillar1-companies"]]
+    assert counted == sorted(counted) and counted[-1] == Decimal(5_900_000)  # A + three of the five, in lottery order
+    assert [r["status"] for r in rows[3:]] == [WITHIN_CEILING] * 3 + [HELD] * 2
+    assert rows[1]["cumulative:pillar1-companies"] == rows[2]["cumulative:pillar2"] == ""
+    html = report_html(lines, CEILINGS, "report-order", "2022-1")
+    assert html.count("telt niet mee · not counted") == 2 * 3
+    assert "(loting, 1e getrokken)" in html and "onvolledig, wacht op aanvulling: telt niet mee" in html
 
 
 def _store_examples(s3):
@@ -114,15 +140,15 @@ def test_cli_allocation_and_a_recorded_rejection(s3, tmp_path, capsys):
 
     receipts = _store_examples(s3)
     assert admin_cli.main(["allocation", "--seed", "s-2023", "--out", str(tmp_path)]) == 0
-    rows = (tmp_path / "verdeling-2022-1.csv").read_text().splitlines()
-    assert [r.split(",")[7] for r in rows[1:]] == [WITHIN_CEILING, WITHIN_CEILING, INCOMPLETE]
+    rows = list(csv.DictReader((tmp_path / "verdeling-2022-1.csv").open()))
+    assert [r["status"] for r in rows] == [WITHIN_CEILING, WITHIN_CEILING, INCOMPLETE]
     assert (tmp_path / "verdeling-2022-1.pdf").read_bytes().startswith(b"%PDF-")
     assert admin_cli.main(["reject", receipts[0]["reference"], "--reason", "criterion 2 of II.3.1 not met"]) == 0
     assert admin_cli.main(["reject", receipts[0]["reference"], "--reason", "again"]) == 3  # decisions are written once
     assert admin_cli.main(["reject", "IMVO-20230315-NOSUCHAP", "--reason", "x"]) == 4
     assert admin_cli.main(["allocation", "--seed", "s-2023", "--out", str(tmp_path)]) == 0
-    rows = (tmp_path / "verdeling-2022-1.csv").read_text().splitlines()
-    assert rows[1].split(",")[7] == REJECTED
+    rows = list(csv.DictReader((tmp_path / "verdeling-2022-1.csv").open()))
+    assert rows[0]["status"] == REJECTED and rows[0]["cumulative:pillar1-companies"] == ""
 
 
 def test_admin_jobs_store_the_bundle_and_the_report_and_answer_short_lived_links(s3):

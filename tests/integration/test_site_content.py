@@ -194,10 +194,10 @@ def test_english_versions_are_linked_with_hreflang(built_site, nl, en):
 def test_how_to_apply_names_the_attachments_and_herstel(built_site):
     p1 = Page(built_site / "aanvragen" / "pijler-1" / "index.html").text
     for item in ("de-minimisverklaring per onderneming", "samenwerkingsovereenkomst", "plan van aanpak",
-                 "in het Engels", "geldt dan als tijdstip van ontvangst"):
+                 "in het Engels", "Als datum en tijd van ontvangst van de aanvraag zal vervolgens gelden de datum en tijd waarop de aanvulling is ontvangen"):
         assert item in p1
     p2 = Page(built_site / "en" / "how-to-apply" / "pillar-2" / "index.html").text
-    for item in ("CVs", "activity plan", "budget", "statement that all parties", "becomes the time of receipt"):
+    for item in ("CVs", "activity plan", "budget", "supported by all constituent groups of the agreement", "becomes the time of receipt"):
         assert item in p2
 
 

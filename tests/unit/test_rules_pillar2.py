@@ -137,3 +137,25 @@ def test_iii_2_1_cvs_activity_plan_and_budget(app):
     del app["attachments"]["cvs"]
     del app["attachments"]["activityPlan"]
     assert set(findings(app, "III.2.1")) == {("$.attachments.cvs", "incomplete"), ("$.attachments.activityPlan", "incomplete")}
+
+
+def test_iii_1_4_extra_activities_name_the_covenant_article(app):
+    app["activityTypes"] = ["extra"]
+    app["attachments"]["statementOfSupport"] = app["attachments"]["activityPlan"]
+    app["covenant"].pop("article", None)
+    assert findings(app, "III.1.4") == [("$.covenant.article", "incomplete")]
+    app["covenant"]["article"] = "Artikel 7: leefbaar loon"
+    assert findings(app, "III.1.4") == []
+
+
+@pytest.mark.parametrize("economic, declared, expected", [
+    (False, False, []),
+    (True, False, [("$.partners[0].deMinimis.declaration", "incomplete")]),
+    (True, True, []),
+])
+def test_iii_1_7_de_minimis_declaration_when_the_organisation_carries_out_economic_activities(app, economic, declared, expected):
+    partner = app["partners"][0]
+    partner["economicActivity"] = economic
+    if declared:
+        partner["deMinimis"] = {"declaration": app["attachments"]["budget"]}
+    assert findings(app, "III.1.7") == expected

@@ -27,8 +27,8 @@ STATUS_TEXT = {
     WITHIN_CEILING: ("binnen het plafond", "within the ceiling"),
     HELD: ("aangehouden", "held"),
     SECTOR_CAP: ("sectormaximum bereikt (3 per sector)", "sector maximum reached (3 per sector)"),
-    REJECTED: ("afgewezen", "rejected"),
-    INCOMPLETE: ("onvolledig, wacht op aanvulling", "incomplete, awaiting supplement"),
+    REJECTED: ("afgewezen: telt niet mee", "rejected: not counted"),
+    INCOMPLETE: ("onvolledig, wacht op aanvulling: telt niet mee", "incomplete, awaiting supplement: not counted"),
 }
 
 CEILING_NAMES = {
@@ -65,11 +65,15 @@ class Candidate:
 
 @dataclass
 class Line:
+    """One application in the order of treatment; `cumulative` is empty for one not treated against a ceiling
+    (incomplete or rejected)."""
     candidate: Candidate
     status: str
     lottery: bool = False
     lottery_key: str = ""
-    position: int = 0
+    lottery_position: int = 0  # its place in that day's lottery, 1 = drawn first
+    position: int = 0  # order of treatment
+    receipt_position: int = 0  # order of receipt
     cumulative: dict[str, Decimal] = field(default_factory=dict)
 
 
@@ -104,7 +108,8 @@ def lottery_key(seed: str, reference: str) -> str:
 
 
 def allocate(found: list[Candidate], ceilings: dict[str, Decimal], seed: str, max_per_sector: int = 3) -> list[Line]:
-    """Walk the complete applications day by day in order of receipt (Artikel 4)."""
+    """Walk the applications day by day in the order of treatment (Artikel 4): order of receipt, except
+    where a lottery decided. The lines come back in that order, so the cumulative amounts never go down."""
     used = {name: Decimal(0) for name in ceilings}
     exhausted: set[str] = set()
     per_sector: dict[str, int] = defaultdict(int)
@@ -125,37 +130,50 @@ def allocate(found: list[Candidate], ceilings: dict[str, Decimal], seed: str, ma
             line.status = WITHIN_CEILING
         line.cumulative = dict(used)
 
+    receipt_position = {c.reference: index for index, c in enumerate(sorted(found, key=lambda c: c.order), start=1)}
     days: dict[str, list[Candidate]] = defaultdict(list)
     for candidate in found:
-        if candidate.rejected:
-            lines.append(Line(candidate, REJECTED, cumulative=dict(used)))
-        elif not candidate.complete:
-            lines.append(Line(candidate, INCOMPLETE, cumulative=dict(used)))
-        else:
-            days[candidate.dutch_day].append(candidate)
+        days[candidate.dutch_day].append(candidate)
     for day in sorted(days):
         todays = sorted(days[day], key=lambda c: c.order)
+        treated = [c for c in todays if c.complete and not c.rejected]
         need = defaultdict(Decimal)
-        for candidate in todays:
+        for candidate in treated:
             for name, amount in candidate.amounts.items():
                 need[name] += amount
         # Artikel 4, II.3.2, III.3.2: when this day's complete applications together would pass a ceiling
         # that still has room, the order of the applications that draw on *that ceiling* is drawn by lot;
-        # the others keep their order of receipt. The drawn ones take the places they held among the day's
-        # applications, so nobody else moves.
+        # the others keep their order of receipt. A pillar-1 application that draws on both parts of the
+        # pillar-1 ceiling joins the lottery whole when either part is threatened (published decision).
+        # The drawn ones take the places they held among the day's applications, so nobody else moves.
         threatened = {n for n in need if need[n] > 0 and n not in exhausted and used[n] + need[n] > ceilings[n]}
-        drawn = {c.reference: c for c in todays if any(c.amounts.get(n, 0) > 0 for n in threatened)}
-        by_lot = iter(sorted(drawn.values(), key=lambda c: lottery_key(seed, c.reference)))
-        in_order = [next(by_lot) if c.reference in drawn else c for c in todays]
-        for candidate in in_order:
-            lottery = candidate.reference in drawn
-            line = Line(candidate, HELD, lottery=lottery, lottery_key=lottery_key(seed, candidate.reference) if lottery else "")
-            place(candidate, line)
+        drawn = {c.reference: c for c in treated if any(c.amounts.get(n, 0) > 0 for n in threatened)}
+        if len(drawn) < 2:
+            drawn = {}  # one application alone has no order to draw
+        by_lot = sorted(drawn.values(), key=lambda c: lottery_key(seed, c.reference))
+        lottery_position = {c.reference: index for index, c in enumerate(by_lot, start=1)}
+        next_drawn = iter(by_lot)
+        for candidate in (next(next_drawn) if c.reference in drawn else c for c in todays):
+            line = Line(candidate, HELD, receipt_position=receipt_position[candidate.reference])
+            if candidate.rejected:
+                line.status = REJECTED  # refused on assessment: counts against no ceiling (II.3.1)
+            elif not candidate.complete:
+                line.status = INCOMPLETE  # waits for its supplement (II.2.2, III.2.2)
+            else:
+                if candidate.reference in drawn:
+                    line.lottery, line.lottery_key = True, lottery_key(seed, candidate.reference)
+                    line.lottery_position = lottery_position[candidate.reference]
+                place(candidate, line)
             lines.append(line)
-    lines.sort(key=lambda l: l.candidate.order)
     for position, line in enumerate(lines, start=1):
         line.position = position
     return lines
+
+
+def totals(lines: list[Line]) -> dict[str, Decimal]:
+    """What is counted against each ceiling after the last line."""
+    counted = [line.cumulative for line in lines if line.cumulative]
+    return dict(counted[-1]) if counted else {}
 
 
 def report_rows(lines: list[Line]) -> list[dict]:
@@ -164,6 +182,7 @@ def report_rows(lines: list[Line]) -> list[dict]:
         c = line.candidate
         rows.append({
             "order": line.position,
+            "receiptOrder": line.receipt_position,
             "reference": c.reference,
             "effectiveReceivedAt": c.received_at,
             "dutchDay": c.dutch_day,
@@ -172,8 +191,10 @@ def report_rows(lines: list[Line]) -> list[dict]:
             "penvoerder": c.penvoerder,
             "status": line.status,
             "lottery": "yes" if line.lottery else "",
+            "lotteryPosition": line.lottery_position or "",
             "lotteryKey": line.lottery_key,
             **{f"amount:{name}": f"{c.amounts.get(name, Decimal(0)):.2f}" for name in CEILING_NAMES},
-            **{f"cumulative:{name}": f"{line.cumulative.get(name, Decimal(0)):.2f}" for name in CEILING_NAMES},
+            # A line that was not treated against a ceiling (incomplete, rejected) has no cumulative amount.
+            **{f"cumulative:{name}": f"{line.cumulative[name]:.2f}" if line.cumulative else "" for name in CEILING_NAMES},
         })
     return rows

@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from imvo.admin.allocation import CEILING_NAMES, STATUS_TEXT, Line, report_rows
+from imvo.admin.allocation import CEILING_NAMES, STATUS_TEXT, Line, report_rows, totals
 from imvo.documents.render import html_to_pdf, render_html
 from imvo.programme.texts import format_euro
 
@@ -23,10 +23,12 @@ def report_csv(lines: list[Line]) -> bytes:
 
 
 def chart_svg(lines: list[Line], ceiling_name: str, ceiling: Decimal, width: int = 640, height: int = 220) -> str:
-    """The cumulative amount within the ceiling after each application in order of receipt, against the ceiling."""
+    """The cumulative amount within the ceiling after each treated application in order of treatment, against
+    the ceiling."""
     left, right, top, bottom = 70, 10, 10, 30
     plot_w, plot_h = width - left - right, height - top - bottom
-    points = [(0, Decimal(0))] + [(i + 1, line.cumulative.get(ceiling_name, Decimal(0))) for i, line in enumerate(lines)]
+    treated = [line for line in lines if line.cumulative]
+    points = [(0, Decimal(0))] + [(i + 1, line.cumulative.get(ceiling_name, Decimal(0))) for i, line in enumerate(treated)]
     top_value = max([ceiling] + [value for _, value in points]) or Decimal(1)
     count = max(1, len(points) - 1)
 
@@ -46,19 +48,19 @@ def chart_svg(lines: list[Line], ceiling_name: str, ceiling: Decimal, width: int
         f'<text x="{left - 4}" y="{y(ceiling) + 4:.1f}" font-size="10" text-anchor="end" fill="#b00020">{escape(format_euro(ceiling))}</text>'
         f'<text x="{left - 4}" y="{top + plot_h + 4}" font-size="10" text-anchor="end">€ 0</text>'
         f'<path d="{path}" fill="none" stroke="#154273" stroke-width="2"/>'
-        f'<text x="{left + plot_w / 2:.0f}" y="{height - 8}" font-size="10" text-anchor="middle">aanvragen in volgorde van binnenkomst · applications in order of receipt</text>'
+        f'<text x="{left + plot_w / 2:.0f}" y="{height - 8}" font-size="10" text-anchor="middle">behandelde aanvragen in volgorde van behandeling · treated applications in order of treatment</text>'
         f"</svg>"
     )
 
 
 def report_html(lines: list[Line], ceilings: dict[str, Decimal], seed: str, opening: str) -> str:
     rows = report_rows(lines)
-    totals = {name: (lines[-1].cumulative.get(name, Decimal(0)) if lines else Decimal(0)) for name in ceilings}
+    counted = totals(lines)
     return render_html(
         "allocation.html",
         rows=rows, seed=seed, opening=opening,
         ceilings=[{"name": name, "title": CEILING_NAMES[name], "ceiling": format_euro(amount),
-                   "used": format_euro(totals[name]), "chart": chart_svg(lines, name, amount)}
+                   "used": format_euro(counted.get(name, Decimal(0))), "chart": chart_svg(lines, name, amount)}
                   for name, amount in ceilings.items()],
         status_text=STATUS_TEXT,
         euro=lambda value: format_euro(Decimal(value)),

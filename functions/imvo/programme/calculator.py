@@ -179,6 +179,14 @@ def _de_minimis_room(organisation: dict, fiscal_year: int, limits: Limits) -> De
     return max(ZERO, limits.de_minimis_max - earlier)
 
 
+def under_de_minimis(pillar: int, organisation: dict) -> bool:
+    """II.1.7: the subsidy to companies may be state aid; III.1.7 and footnote 25: to civil-society
+    organisations when they carry out economic activities."""
+    if pillar == 1:
+        return organisation.get("kind") == "company"
+    return organisation.get("economicActivity") is True
+
+
 def calculate(document: dict, submitted_on: date, limits: Limits) -> Calculation:
     pillar = document.get("pillar")
     result = Calculation(pillar=pillar)
@@ -213,16 +221,15 @@ def calculate(document: dict, submitted_on: date, limits: Limits) -> Calculation
                 subsidy_of_partner[l.partner] += share
         result.years.append(row)
 
-    if pillar == 1:
-        for index, (path, organisation) in enumerate(orgs):
-            if organisation.get("kind") != "company":
-                continue
+    section = "II.1.7" if pillar == 1 else "III.1.7"
+    for index, (path, organisation) in enumerate(orgs):
+        if under_de_minimis(pillar, organisation):
             room = _de_minimis_room(organisation, submitted_on.year, limits)
             if subsidy_of_partner[index] > room:
                 nl, en = euro_text(room)
-                result.findings.append(Finding(f"{path}.deMinimis.previousAid", "II.1.7", WARNING,
-                    f"Met de eerder ontvangen de-minimissteun kan deze onderneming nog {nl} ontvangen (maximaal {euro_text(limits.de_minimis_max)[0]} per drie belastingjaren, II.1.7).",
-                    f"With the de minimis aid it received before, this company can receive {en} more (at most {euro_text(limits.de_minimis_max)[1]} over three fiscal years, II.1.7)."))
+                result.findings.append(Finding(f"{path}.deMinimis.previousAid", section, WARNING,
+                    f"Met de eerder ontvangen de-minimissteun kan deze organisatie nog {nl} ontvangen (maximaal {euro_text(limits.de_minimis_max)[0]} per drie belastingjaren, II.1.7).",
+                    f"With the de minimis aid it received before, this organisation can receive {en} more (at most {euro_text(limits.de_minimis_max)[1]} over three fiscal years, II.1.7)."))
                 subsidy_of_partner[index] = room
 
     for index, (path, organisation) in enumerate(orgs):

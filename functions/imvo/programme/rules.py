@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
-from imvo.programme.calculator import Calculation, calculate, money, organisations
+from imvo.programme.calculator import Calculation, calculate, money, organisations, under_de_minimis
 from imvo.programme.findings import INCOMPLETE, REJECT, WARNING, Finding
 from imvo.programme.periods import add_months, lasts_at_least, lasts_at_most
 from imvo.programme.facts import Limits, load_limits
@@ -99,9 +99,11 @@ def five_dutch_companies(case: Case):
     if len(qualifying) < case.limits.p1_min_companies:
         yield Finding("$.partners", "II.1.3", REJECT,
             f"Het samenwerkingsverband heeft {len(qualifying)} in Nederland gevestigde ondernemingen die meetellen; er zijn er minstens vijf nodig. "
-            "Brancheorganisaties, maatschappelijke organisaties en ondernemingen die hoofdzakelijk adviseren tellen niet mee (II.1.3).",
+            "Brancheorganisaties en maatschappelijke organisaties tellen niet mee; ondernemingen van wie bedrijfsactiviteiten "
+            "hoofdzakelijk uit advisering bestaan kunnen geen partner zijn (II.1.3).",
             f"The partnership has {len(qualifying)} qualifying companies established in the Netherlands; at least five are needed. "
-            "Trade associations, civil-society organisations and companies that mainly do consultancy do not count (II.1.3).")
+            "Trade associations and civil-society organisations do not count; companies whose business mainly consists of "
+            "consultancy cannot be partners (II.1.3).")
 
 
 @rule(1)
@@ -197,14 +199,20 @@ def own_contribution_financing(case: Case):
                 f"Show how this partner finances its own contribution of {en} (II.2.1).")
 
 
-@rule(1)
+@rule(1, 2)
 def de_minimis_declarations(case: Case):
-    """II.1.7, II.2.1: every company adds a completed and signed de minimis declaration."""
+    """II.1.7, II.2.1: every company adds a completed and signed de minimis declaration; III.1.7: so does a
+    civil-society organisation that carries out economic activities."""
     for path, organisation in organisations(case.document):
-        if organisation.get("kind") == "company" and not (organisation.get("deMinimis") or {}).get("declaration"):
-            yield Finding(f"{path}.deMinimis.declaration", "II.1.7", INCOMPLETE,
-                "Voeg de ingevulde en ondertekende de-minimisverklaring van deze onderneming toe (II.1.7, II.2.1).",
-                "Add this company's completed and signed de minimis declaration (II.1.7, II.2.1).")
+        if under_de_minimis(case.pillar, organisation) and not (organisation.get("deMinimis") or {}).get("declaration"):
+            if case.pillar == 1:
+                yield Finding(f"{path}.deMinimis.declaration", "II.1.7", INCOMPLETE,
+                    "Voeg de ingevulde en ondertekende de-minimisverklaring van deze onderneming toe (II.1.7, II.2.1).",
+                    "Add this company's completed and signed de minimis declaration (II.1.7, II.2.1).")
+            else:
+                yield Finding(f"{path}.deMinimis.declaration", "III.1.7", INCOMPLETE,
+                    "Deze organisatie voert economische activiteiten uit: voeg haar ingevulde en ondertekende de-minimisverklaring toe (III.1.7, II.1.7).",
+                    "This organisation carries out economic activities: add its completed and signed de minimis declaration (III.1.7, II.1.7).")
 
 
 @rule(1)
@@ -300,8 +308,10 @@ def pillar_2_penvoerder(case: Case):
     for index, budget in enumerate(budgets):
         if money(budget.get("amount")) < case.limits.p2_min_annual_budget:
             yield Finding(f"$.penvoerder.annualBudgets[{index}].amount", "III.1.3", REJECT,
-                f"De jaarbegroting van de penvoerder is in elk van de afgelopen 2 jaar minstens {format_euro(case.limits.p2_min_annual_budget, 'nl')}; in {budget.get('year')} was die lager (III.1.3).",
-                f"The penvoerder's annual budget is at least {format_euro(case.limits.p2_min_annual_budget, 'en')} in each of the last 2 years; in {budget.get('year')} it was lower (III.1.3).")
+                f"De penvoerder heeft een jaarbegroting van minstens {format_euro(case.limits.p2_min_annual_budget, 'nl')} in elk van de afgelopen 2 jaar "
+                f"('over de afgelopen 2 jaar een minimale jaarbegroting van € 0,5 miljoen', III.1.3); in {budget.get('year')} was die lager.",
+                f"The penvoerder has an annual budget of at least {format_euro(case.limits.p2_min_annual_budget, 'en')} in each of the last 2 years "
+                f"(III.1.3); in {budget.get('year')} it was lower.")
     if {b.get("year") for b in budgets} != expected_years:
         years = " en ".join(str(y) for y in sorted(expected_years))
         yield Finding("$.penvoerder.annualBudgets", "III.1.3", INCOMPLETE,
@@ -350,6 +360,15 @@ def pillar_2_declarations(case: Case):
         yield Finding("$.declarations.supportOfOtherParties", "III.1.3", INCOMPLETE,
             "Verklaar dat de maatschappelijke organisaties in het convenant die niet aanvragen de aanvraag steunen (III.1.3).",
             "Declare that the civil-society organisations in the agreement that do not apply support the application (III.1.3).")
+
+
+@rule(2)
+def extra_activities_name_their_article(case: Case):
+    """III.1.4: extra activities are directly linked to a concrete agreement (an article) of the covenant."""
+    if "extra" in case.document["activityTypes"] and not (case.document["covenant"].get("article") or "").strip():
+        yield Finding("$.covenant.article", "III.1.4", INCOMPLETE,
+            "Noem het artikel van het convenant waaraan de extra activiteiten direct gelinkt zijn (III.1.4).",
+            "Name the article of the agreement to which the extra activities are directly linked (III.1.4).")
 
 
 @rule(2)
@@ -410,8 +429,8 @@ def pillar_2_attachments(case: Case):
         "annualReport": ("het jaarverslag van de penvoerder", "the penvoerder's annual report", "III.1.3"),
     }
     if "extra" in case.document["activityTypes"]:
-        required["statementOfSupport"] = ("de ondertekende verklaring van steun door alle geledingen van het convenant",
-                                          "the signed statement of support by all parties to the agreement", "III.2.1")
+        required["statementOfSupport"] = ("de (ondertekende) verklaring waaruit blijkt dat de activiteiten gedragen worden door alle geledingen van het convenant",
+                                          "the (signed) statement showing that the activities are supported by all constituent groups (geledingen) of the agreement", "III.2.1")
     for key, (nl, en, section) in required.items():
         if not attachments.get(key):
             yield Finding(f"$.attachments.{key}", section, INCOMPLETE, f"Voeg {nl} toe ({section}).", f"Add {en} ({section}).")
