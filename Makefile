@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 S3_PORT ?= 8001
 DEMO_OPENINGS ?= infra/local/demo-opening.json
-DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core nodejs npm openjdk-17-jre-headless
 export AWS_DEFAULT_REGION ?= eu-west-1
 
 .PHONY: run test test-unit test-integration test-e2e fuzz bench site bundle allocation budget lock system-deps clean deploy publish smoke
@@ -17,6 +17,11 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# The Nu Html Checker (vnu-jar, run on Java) for the built pages, pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Installs only what is missing, so a second run costs nothing.
@@ -42,16 +47,16 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	touch $@
 
 # IMVO_IAM_COVERAGE=1: over the whole suite, every grant in the template must be used by some call.
-test: system-deps $(BIN)/.installed $(CHECKOV_VENV)/.installed
+test: system-deps $(BIN)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 	IMVO_IAM_COVERAGE=1 $(BIN)/python -m pytest
 
 test-unit: $(BIN)/.installed
 	$(BIN)/python -m pytest tests/unit
 
-test-integration: $(BIN)/.installed
+test-integration: $(BIN)/.installed node_modules/.installed
 	$(BIN)/python -m pytest tests/integration
 
-test-e2e: system-deps $(BIN)/.installed
+test-e2e: system-deps $(BIN)/.installed node_modules/.installed
 	$(BIN)/python -m pytest tests/e2e
 
 # The property tests and the API fuzzing with Hypothesis's deep profile (many more examples, the

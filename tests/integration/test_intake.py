@@ -374,3 +374,31 @@ def test_application_refers_to_the_version_that_was_verified(submit, s3):
     assert recorded["upload"]["versionId"] == verified["versionId"]
     content = s3.get_object(Bucket=BUCKET, Key=recorded["key"], VersionId=recorded["versionId"])["Body"].read()
     assert hashlib.sha256(content).hexdigest() == recorded["sha256"] == verified["sha256"]
+
+
+def current(reference, token):
+    """POST /api/applications/{reference}/current: the herstel page's view of the application as it stands."""
+    event = load_event("current-application.json")
+    event["pathParameters"] = {"reference": reference}
+    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/api/applications/{reference}/current"
+    event["body"] = json.dumps({"token": token})
+    response = handler_module("supplement").handler(event)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_the_herstel_page_reads_the_latest_version_with_its_findings_and_only_with_the_code(s3, incomplete):
+    receipt, _, _ = incomplete
+    code, body = current(receipt["reference"], "wrong-token")
+    assert code == 403 and body["error"]["findings"][0]["path"] == "$.token"
+    code, body = current(receipt["reference"], receipt["supplementToken"])
+    assert code == 200 and body["status"] == "incomplete" and body["pillar"] == 1
+    assert body["application"] == load_fixture("pillar1-incomplete.json")
+    assert body["receivedAtDutch"] == receipt["receivedAtDutch"] and body["supplementReference"] is None
+    assert {f["severity"] for f in body["findings"]} >= {"incomplete"}
+    # after a supplement, the page shows the supplement: its document, status and time of receipt
+    _, supplemented = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"))
+    code, body = current(receipt["reference"], receipt["supplementToken"])
+    assert code == 200 and body["status"] == "complete" and body["supplementReference"] == supplemented["supplementReference"]
+    assert body["receivedAtDutch"] == supplemented["receivedAtDutch"] and body["application"] == load_fixture("pillar1-complete.json")
+    code, _ = current("IMVO-20230315-AAAAAAAA", "t")
+    assert code == 404

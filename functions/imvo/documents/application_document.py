@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from imvo.documents.render import html_to_pdf, render_html
 from imvo.intake.receipt import format_dutch_for_people
 from imvo.intake.validation import resolved_schema
+from imvo.programme.texts import format_date
 from imvo.settings import load_settings
 
 
@@ -14,6 +16,8 @@ def flatten_answers(value, schema: dict | None = None, trail: str = "") -> list[
     """Every answer of an application as (question, answer), in the form's order and with its Dutch
     titles where the schema gives them (JSON keys otherwise), so the PDF shows all of them readably."""
     schema = schema or {}
+    if isinstance(value, dict) and {"key", "sha256"} <= set(value):
+        return [(trail, value.get("filename") or "")]  # an uploaded file: its name, not where it is stored
     if isinstance(value, dict):
         properties = schema.get("properties", {})
         keys = [k for k in properties if k in value] + sorted(k for k in value if k not in properties)
@@ -31,11 +35,29 @@ def flatten_answers(value, schema: dict | None = None, trail: str = "") -> list[
     return [(trail, _answer_text(value, schema))]
 
 
+def question_of(path: str, schema: dict, language: str = "nl") -> str:
+    """The question a JSON path points at, as the form asks it: "Penvoerder › De-minimisverklaring"
+    for "$.penvoerder.deMinimis.declaration"; a row of a list gets its number ("Overige partners 2")."""
+    titles, node = [], schema
+    for part in re.findall(r"\.([A-Za-z0-9_]+)|\[(\d+)\]", path):
+        key, index = part
+        if index:
+            titles[-1:] = [f"{titles[-1]} {int(index) + 1}"] if titles else []
+            node = node.get("items", {})
+            continue
+        node = node.get("properties", {}).get(key, {})
+        title = node.get("x-title-en") if language == "en" and node.get("x-title-en") else node.get("title")
+        titles.append(title or key)
+    return " › ".join(titles)
+
+
 def _answer_text(value, schema: dict) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nee"
+    if schema.get("format") == "date" and isinstance(value, str):
+        return format_date(value, "nl")
     titles = schema.get("x-enum-titles") or {}
     return titles[value][0] if isinstance(value, str) and value in titles else str(value)
 

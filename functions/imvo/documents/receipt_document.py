@@ -1,11 +1,12 @@
-"""The applicant's receipt as a PDF: reference, times of receipt, hashes, and what happens next."""
+"""The applicant's receipt as a PDF, in human terms: reference, times of receipt, status, attachments, findings, next steps."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
-from imvo.documents.application_document import flatten_answers
+from imvo.documents.application_document import flatten_answers, question_of
 from imvo.programme.facts import load_facts
 from imvo.intake.receipt import format_dutch_for_people
 from imvo.documents.render import html_to_pdf, render_html
@@ -13,8 +14,46 @@ from imvo.settings import load_settings
 from imvo.intake.validation import resolved_schema
 
 
+STATUS_FOR_PEOPLE = {"complete": ("Volledig", "Complete"), "incomplete": ("Onvolledig", "Incomplete")}
+FINDING_KINDS = {  # what a finding means for the applicant, as the check page says it
+    "incomplete": ("Maakt de aanvraag onvolledig", "Makes the application incomplete"),
+    "warning": ("Opmerking", "Note"),
+}
+
+
+def _value_at(document: dict, path: str):
+    value = document
+    for key, index in re.findall(r"\.([A-Za-z0-9_]+)|\[(\d+)\]", path):
+        value = value[int(index)] if index else (value or {}).get(key)
+    return value
+
+
+def _size_for_people(size: int) -> str:
+    return f"{size / 1048576:.1f} MB".replace(".", ",") if size >= 1048576 else f"{max(1, round(size / 1024))} kB"
+
+
+def attachments_for_people(stored: dict, schema: dict) -> list[dict]:
+    """Each attachment by its question and file name, never by a JSON path or storage key."""
+    found = []
+    for attachment in stored["receipt"].get("attachments", []):
+        reference = _value_at(stored["application"], attachment["path"]) or {}
+        found.append({"question": {"nl": question_of(attachment["path"], schema, "nl"), "en": question_of(attachment["path"], schema, "en")},
+                      "filename": reference.get("filename", ""), "size": _size_for_people(int(attachment.get("size") or 0)),
+                      "sha256": attachment["sha256"]})
+    return found
+
+
+def findings_for_people(findings: list[dict], schema: dict) -> list[dict]:
+    """Findings as the check page shows them: what they mean, about which question, under which section."""
+    return [{"kind": FINDING_KINDS.get(f["severity"], ("Bevinding", "Finding")),
+             "question": {"nl": question_of(f["path"], schema, "nl"), "en": question_of(f["path"], schema, "en")},
+             "section": "" if f["rule"].startswith("schema:") else f["rule"], "message": f["message"]}
+            for f in findings]
+
+
 def receipt_pdf(original: dict, current: dict, data_dir: Path) -> bytes:
     facts = load_facts(data_dir)
+    schema = resolved_schema(load_settings().schema_dir, original["receipt"]["pillar"])
 
     def moment(stored: dict, language: str) -> str:
         return format_dutch_for_people(datetime.fromisoformat(stored["receipt"]["receivedAt"]), language)
@@ -27,8 +66,10 @@ def receipt_pdf(original: dict, current: dict, data_dir: Path) -> bytes:
         penvoerder=current["application"].get("penvoerder", {}).get("name", ""),
         original_time={"nl": moment(original, "nl"), "en": moment(original, "en")},
         current_time={"nl": moment(current, "nl"), "en": moment(current, "en")},
-        answers=flatten_answers(current["application"], resolved_schema(load_settings().schema_dir, original["receipt"]["pillar"])),
-        findings=current.get("findings", []),
+        status=STATUS_FOR_PEOPLE.get(current["receipt"]["status"], (current["receipt"]["status"],) * 2),
+        answers=flatten_answers(current["application"], schema),
+        attachments=attachments_for_people(current, schema),
+        findings=findings_for_people(current.get("findings", []), schema),
     )
     pdf, _refused = html_to_pdf(html)
     return pdf

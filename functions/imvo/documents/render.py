@@ -1,4 +1,4 @@
-"""HTML to PDF with WeasyPrint, safely: escaped user text and a fetcher that refuses every URL."""
+"""HTML to tagged PDF (PDF/UA-1) with WeasyPrint, safely: escaped user text and a fetcher that refuses every URL."""
 
 from __future__ import annotations
 
@@ -50,5 +50,7 @@ def html_to_pdf(html: str, cache: dict | None = None) -> tuple[bytes, list[str]]
 
     fetcher = _refusing_fetcher_class()()
     document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
-    pdf = document.write_pdf(cache=cache if cache is not None else {}, uncompressed_pdf=False)
+    # PDF/UA-1: a tagged PDF (headings, paragraphs, tables in a structure tree) with the document's
+    # language from <html lang> and its title from <title>, so screen readers can read it.
+    pdf = document.write_pdf(cache=cache if cache is not None else {}, uncompressed_pdf=False, pdf_variant="pdf/ua-1")
     return pdf, fetcher.refused

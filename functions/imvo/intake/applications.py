@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from imvo.audit.trail import AuditTrail
 from imvo.intake.attachments import ScanPending, verify_attachments
-from imvo.intake.json_input import read_json
+from imvo.intake.json_input import read_json, read_json_object
 from imvo.intake.refusal import Refusal
 from imvo.programme.findings import REJECT, Finding
 from imvo.programme.facts import Opening, load_limits, opening_for
@@ -314,6 +314,16 @@ class Intake:
             raise Refusal("invalid", "Een aanvulling hoort bij dezelfde pijler.", "A supplement belongs to the same pillar.",
                           [Finding("$.application.pillar", "schema:const", REJECT, f"Pijler {pillar}.", f"Pillar {pillar}.")])
         return (*self._judged(document, pillar, receipt), original, current)
+
+    def current(self, reference: str, body: bytes) -> dict:
+        """The application as it now stands (its latest version), for the applicant who holds the code:
+        what the herstel page shows and completes (II.2.2, III.2.2). The code comes in the body."""
+        original = self.authorised(reference, read_json_object(body).get("token"))
+        current = latest_version(original, self.store.supplements_of(reference))
+        receipt = current["receipt"]
+        return {"reference": reference, "pillar": original["receipt"]["pillar"], "status": receipt["status"],
+                "receivedAtDutch": receipt["receivedAtDutch"], "supplementReference": receipt.get("supplementReference"),
+                "application": current["application"], "findings": current.get("findings", [])}
 
     def authorised(self, reference: str, token) -> dict:
         """The original application, when `token` is the one its receipt gave out."""

@@ -5,11 +5,19 @@
   "use strict";
   var form = document.getElementById("application-form");
   if (!form) return;
+  var HERSTEL_KEY = "imvo-herstel";
 
   var api = form.getAttribute("data-api");
   var lang = form.getAttribute("data-lang") || "nl";
   var pillar = parseInt(form.getAttribute("data-pillar"), 10);
   var storageKey = "imvo-draft-pillar-" + pillar + "-" + lang;
+  // Herstel (II.2.2, III.2.2): the herstel page leaves the application as it stands, with the code, in
+  // this tab's session storage (never in a URL); the form then completes that application.
+  var herstel = null;
+  try { herstel = JSON.parse(sessionStorage.getItem(HERSTEL_KEY) || "null"); } catch (error) { herstel = null; }
+  if (herstel && herstel.pillar !== pillar) herstel = null;
+  if (herstel) storageKey = "imvo-herstel-" + herstel.reference + "-" + lang;
+  var herstelIntro = document.getElementById("herstel-intro");
   var summary = document.getElementById("error-summary");
   var confirmation = document.getElementById("confirmation");
   var draftStatus = document.getElementById("draft-status");
@@ -754,11 +762,14 @@
       statusText: receipt.status === "incomplete" ? TEXT.incomplete : TEXT.complete,
       supplementToken: receipt.supplementToken || ""
     };
+    values.supplementReference = receipt.supplementReference || "";
+    values.effectiveText = values.receivedAtText;
     Array.prototype.forEach.call(confirmation.querySelectorAll("[data-receipt]"), function (element) {
       element.textContent = values[element.getAttribute("data-receipt")];
     });
     receiptToDownload = receipt;
     confirmation.querySelector("[data-if-incomplete]").hidden = receipt.status !== "incomplete";
+    confirmation.querySelector("[data-if-supplement]").hidden = !receipt.supplementReference;
     form.hidden = true;
     draftStatus.textContent = "";
     hideSummary();
@@ -774,11 +785,17 @@
     submitButton.setAttribute("aria-busy", "true");
     state.idempotencyKey = state.idempotencyKey || newKey();
     saveDraft();
-    postJson("/applications", collect(), { "Idempotency-Key": state.idempotencyKey }).then(function (result) {
+    var path = herstel ? "/applications/" + encodeURIComponent(herstel.reference) + "/supplements" : "/applications";
+    var body = herstel ? { token: herstel.token, application: collect() } : collect();
+    postJson(path, body, { "Idempotency-Key": state.idempotencyKey }).then(function (result) {
       if (result.status === 201) {
         submitted = true;
         dirty = false;
         try { localStorage.removeItem(storageKey); } catch (error) { /* nothing kept */ }
+        if (herstel) {
+          try { sessionStorage.removeItem(HERSTEL_KEY); } catch (error) { /* nothing kept */ }
+          result.body.supplementToken = herstel.token;  // the same code serves the receipt and a next supplement
+        }
         showReceipt(result.body);
         return;
       }
@@ -853,9 +870,42 @@
     link.addEventListener("click", function (event) { event.preventDefault(); hideSummary(); showStep(i); });
   });
 
+  // --- Herstel: start from the application as it stands ------------------------------------------
+
+  function draftOf(value) {
+    // The draft the original attachments were uploaded under: new uploads join it (one application, one draft).
+    if (value && typeof value === "object") {
+      if (typeof value.key === "string" && value.key.indexOf("attachments/") === 0) return value.key.split("/")[1];
+      var keys = Object.keys(value);
+      for (var i = 0; i < keys.length; i++) { var found = draftOf(value[keys[i]]); if (found) return found; }
+    }
+    return null;
+  }
+
+  function showHerstelIntro() {
+    herstelIntro.querySelector("[data-herstel=reference]").textContent = herstel.reference;
+    herstelIntro.querySelector("[data-herstel=receivedAt]").textContent = dutchTime(herstel.receivedAtDutch);
+    var list = herstelIntro.querySelector("ul");
+    list.innerHTML = "";
+    herstel.findings.filter(function (f) { return f.severity === "incomplete"; }).forEach(function (finding) {
+      list.appendChild(findingItem(finding));
+    });
+    herstelIntro.hidden = false;
+  }
+
+  function startSupplement() {
+    var saved = null;
+    try { saved = localStorage.getItem(storageKey); } catch (error) { saved = null; }
+    if (saved) return loadDraft();  // unsent work on this supplement comes first
+    state.draftId = draftOf(herstel.application);
+    restore(herstel.application);
+    return steps.length - 1;  // the check page: every answer, and what is still missing
+  }
+
   form.hidden = false;
   buildInstances();
-  var startStep = loadDraft();
+  var startStep = herstel ? startSupplement() : loadDraft();
+  if (herstel) showHerstelIntro();
   wireUploads(form);
   updateTotals();
   showStep(startStep, false, true);
