@@ -26,8 +26,10 @@ from imvo.admin.jobs import use_launcher
 from imvo_local.iam_model import IamModel, acting_as, local_names
 from imvo_local.job_launcher import ThreadLauncher
 from imvo_local.sam_template import Route, jwt_authorizer, load_handler_of, load_template, routes, security_headers
+from imvo.programme.facts import DUTCH_TIME, load_openings, opening_for
 from imvo.settings import (ENV_ADMIN_CLIENT_ID, ENV_EXTRA_OPENINGS, ENV_MALWARE_SCAN, ENV_RETENTION_DAYS,
-                           ENV_SUBMISSIONS_BUCKET, ENV_TOKEN_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE)
+                           ENV_SUBMISSIONS_BUCKET, ENV_TOKEN_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE,
+                           load_settings)
 
 # API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs.
 GATEWAY_MAX_BODY = 10 * 1024 * 1024
@@ -70,6 +72,9 @@ def gateway_event(method: str, raw_path: str, headers: dict[str, str], body: byt
     }
 
 
+LOCAL_CLOCK_PATH = "/local/clock.json"
+
+
 class LocalLambdaContext:
     """What a handler reads of Lambda's context: the time left before the function's timeout."""
 
@@ -96,7 +101,21 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/api/"):
             return self._api("GET")
+        if urlsplit(self.path).path == LOCAL_CLOCK_PATH:
+            return self._send_json(200, self._clock(), {"cache-control": "no-store"})
         return super().do_GET()
+
+    def _clock(self) -> dict:
+        """Local only (no such route in the stack): the moment the receipt clock reads now and the opening
+        that applies at it, so the demo banner can say which opening and which moment count here."""
+        settings = load_settings()
+        moment = datetime.fromtimestamp(self._receive_time() / 1000, tz=DUTCH_TIME)
+        openings = load_openings(settings.data_dir, settings.extra_openings_file)
+        opening = next((o for o in (opening_for(openings, pillar, moment) for pillar in (1, 2)) if o), None)
+        return {"now": moment.isoformat(timespec="milliseconds"), "set": self.clock_offset_ms != 0,
+                "opening": None if opening is None else {
+                    "id": opening.id, "label": {"nl": opening.label_nl, "en": opening.label_en}, "demo": opening.demo,
+                    "opens": opening.opens.isoformat(), "closes": opening.closes.isoformat()}}
 
     def do_HEAD(self):
         if self.path.startswith("/api/"):

@@ -16,12 +16,17 @@ def fill_organisation(page, prefix: str, org: dict, pillar: int) -> None:
     page.fill(f"{base}-legalForm", org["legalForm"])
     page.fill(f"{base}-registrationNumber", org["registrationNumber"])
     page.fill(f"{base}-statutorySeatCountry", org["statutorySeatCountry"])
-    page.select_option(f"{base}-kind", org["kind"])
     if pillar == 1:
+        page.select_option(f"{base}-kind", org["kind"])
         page.check(f"{base}-dutchEstablishment-{'true' if org['dutchEstablishment'] else 'false'}")
-        page.check(f"{base}-mainlyConsultancy-{'true' if org['mainlyConsultancy'] else 'false'}")
+        if org["kind"] == "company":  # asked of companies only (II.1.3)
+            page.check(f"{base}-mainlyConsultancy-{'true' if org['mainlyConsultancy'] else 'false'}")
+        else:
+            assert page.is_hidden(f"{base}-mainlyConsultancy")
         page.select_option(f"{base}-integrityPolicy", org["integrityPolicy"])
     else:
+        # pillar 2 has only civil-society organisations (III.1.3): the form says so and does not ask
+        assert page.input_value(f"[name='{prefix}.kind']") == "cso" and org["kind"] == "cso"
         page.check(f"{base}-partyToCovenant-{'true' if org['partyToCovenant'] else 'false'}")
         page.check(f"{base}-institutionalSubsidy-{'true' if org['institutionalSubsidy'] else 'false'}")
         page.check(f"{base}-economicActivity-{'true' if org['economicActivity'] else 'false'}")

@@ -200,6 +200,12 @@ def test_pillar_2_in_dutch(fresh, portal):
     page = fresh
     fill_pillar_2(page, portal, no_violations)
     assert "Wijzig" in page.text_content("#answers")
+    # what makes it incomplete stands apart from the notes, and says what it costs (II.2.2, III.2.2)
+    page.wait_for_selector("#findings-summary ul.finding-incomplete li")
+    missing = page.text_content("#findings-summary")
+    assert "Dit maakt uw aanvraag onvolledig" in missing and "kan ook worden afgewezen" in missing
+    assert all(text.startswith("Onvolledig:") for text in page.locator("#findings-summary ul.finding-incomplete li").all_inner_texts())
+    assert "activiteitenplan" in page.text_content("#findings-summary ul.finding-incomplete")
     no_violations(page)
     page.click("#submit-button")
     page.wait_for_selector("#confirmation:not([hidden])")
@@ -363,3 +369,29 @@ def test_without_javascript_the_form_page_says_what_to_do(browser, portal):
     assert "Zet JavaScript aan" in page.content()
     assert page.is_hidden("#application-form")
     context.close()
+
+
+def test_a_change_from_the_check_page_returns_to_the_check_page(fresh, portal):
+    page = fresh
+    fill_pillar_2(page, portal)
+    page.click("#answers a.change-link[href='#f-project-title']")
+    assert page.is_visible("#step-project") and page.evaluate("document.activeElement.id") == "f-project-title"
+    page.fill("#f-project-title", "Inzet in het goudconvenant, herzien")
+    next_step(page)
+    page.wait_for_selector("#step-check:not([hidden]) #answers dt")
+    assert "Inzet in het goudconvenant, herzien" in page.text_content("#answers")
+
+
+def test_consultancy_is_asked_only_when_the_partner_is_a_company(fresh, portal):
+    page = fresh
+    page.goto(portal.site + "/en/apply/pillar-1/")
+    page.click("[data-step-link] a[href='#step-partners']")
+    page.wait_for_selector("#f-partners-0-kind")
+    page.select_option("#f-partners-0-kind", "cso")
+    assert page.is_hidden("#f-partners-0-mainlyConsultancy")
+    page.select_option("#f-partners-0-kind", "company")
+    assert page.is_visible("#f-partners-0-mainlyConsultancy")
+    page.check("#f-partners-0-mainlyConsultancy-false")
+    page.select_option("#f-partners-0-kind", "trade-association")
+    assert page.is_hidden("#f-partners-0-mainlyConsultancy")
+    assert page.evaluate("document.querySelector('#f-partners-0-mainlyConsultancy-false').checked") is False  # no stale answer is sent

@@ -98,3 +98,17 @@ def test_pages_keep_the_content_security_policy(browser, portal, built_site):
     page.wait_for_selector(".search-result-link")
     context.close()
     assert violations == []
+
+
+def test_the_demo_banner_says_which_moment_and_which_opening_apply_with_a_set_clock(page, portal):
+    """The local system runs here with a set clock inside the first opening: the banner says so, in both
+    languages, instead of suggesting the demo opening applies."""
+    page.goto(portal.site + "/")
+    page.wait_for_selector(".demo-clock:not([hidden])")
+    text = page.text_content(".demo-clock")
+    assert "ingesteld" in text and "1 mei 2023 om 10:0" in text  # PORTAL_CLOCK, running on
+    assert "Eerste openstelling" in text and "26 september 2023 om 12:00:00 (CEST)" in text
+    page.goto(portal.site + "/en/")
+    page.wait_for_selector(".demo-clock:not([hidden])")
+    text = page.text_content(".demo-clock")
+    assert "set to another time" in text and "First opening applies" in text

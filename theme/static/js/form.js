@@ -35,7 +35,9 @@
       change: "Wijzig", notPdf: "Kies een PDF-bestand.", tooLarge: "Dit bestand is groter dan {mb} MB.",
       uploading: "Bezig met uploaden: {name}", uploaded: "Geüpload en gecontroleerd: {name} ({size})", uploadFailed: "Uploaden is niet gelukt: {name}. Probeer het opnieuw.",
       mismatch: "Het bestand kwam anders aan dan het verstuurd is. Upload het opnieuw.", remove: "Verwijder", yes: "Ja", no: "Nee",
-      complete: "Volledig", incomplete: "Onvolledig: u kunt de aanvraag aanvullen", findingsTitle: "Aandachtspunten bij uw aanvraag", none: "Geen aandachtspunten.",
+      complete: "Volledig", incomplete: "Onvolledig: u kunt de aanvraag aanvullen", findingsTitle: "Aandachtspunten bij uw aanvraag", none: "Geen aandachtspunten: uw aanvraag is volledig.",
+      missingTitle: "Dit maakt uw aanvraag onvolledig", missingLabel: "Onvolledig:", notesTitle: "Opmerkingen", noteLabel: "Opmerking:",
+      missingIntro: "U kunt zo versturen, maar dan is uw aanvraag onvolledig. De Minister kan om een aanvulling vragen; het tijdstip waarop die binnenkomt geldt dan als tijdstip van ontvangst, en een onvolledige aanvraag kan ook worden afgewezen (II.2.2, III.2.2).",
       leave: "U hebt wijzigingen die nog niet zijn verstuurd.", at: "om"
     },
     en: {
@@ -45,7 +47,9 @@
       change: "Change", notPdf: "Choose a PDF file.", tooLarge: "This file is larger than {mb} MB.",
       uploading: "Uploading: {name}", uploaded: "Uploaded and checked: {name} ({size})", uploadFailed: "The upload failed: {name}. Please try again.",
       mismatch: "The file arrived differently from how it was sent. Please upload it again.", remove: "Remove", yes: "Yes", no: "No",
-      complete: "Complete", incomplete: "Incomplete: you can supplement the application", findingsTitle: "Points to note about your application", none: "Nothing to note.",
+      complete: "Complete", incomplete: "Incomplete: you can supplement the application", findingsTitle: "Points to note about your application", none: "Nothing to note: your application is complete.",
+      missingTitle: "This makes your application incomplete", missingLabel: "Incomplete:", notesTitle: "Notes", noteLabel: "Note:",
+      missingIntro: "You can submit as it is, but then your application is incomplete. The Minister may ask for a supplement; the time it is received then becomes the time of receipt, and an incomplete application may also be refused (II.2.2, III.2.2).",
       leave: "You have changes that have not been submitted.", at: "at"
     }
   }[lang];
@@ -62,6 +66,7 @@
   var checkTimer = null;
   var saveTimer = null;
   var lastCheck = null;
+  var backToCheck = false;  // a "Change" link on the check page: save and continue returns there
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
@@ -190,6 +195,23 @@
 
   // --- Collecting and restoring the answers ----------------------------------------------------
 
+  // --- Questions that apply only to some answers (x-ask-if in the schema) -------------------------
+
+  function updateAskIf() {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-ask-if]"), function (wrapper) {
+      if (wrapper.closest("template")) return;
+      var input = wrapper.querySelector("[name]");
+      if (!input) return;
+      var prefix = input.name.slice(0, input.name.lastIndexOf(".") + 1);
+      var on = form.querySelector('[name="' + prefix + wrapper.getAttribute("data-ask-if") + '"]');
+      var applies = !!on && (wrapper.getAttribute("data-ask-if-values") || "").split(" ").indexOf(on.value) >= 0;
+      wrapper.hidden = !applies;
+      if (!applies) {
+        Array.prototype.forEach.call(wrapper.querySelectorAll("input[type=radio], input[type=checkbox]"), function (box) { box.checked = false; });
+      }
+    });
+  }
+
   function collect() {
     var data = { pillar: pillar };
     // Every row on screen is an object in the JSON, so findings keep pointing at the right row.
@@ -210,7 +232,7 @@
         return;
       }
       if (element.type === "radio") {
-        if (element.checked) setPath(data, name, type === "boolean" ? element.value === "true" : element.value);
+        if (element.checked) setPath(data, name, type === "boolean" ? element.value === "true" : type === "array-single" ? [element.value] : element.value);
         return;
       }
       var value = element.value;
@@ -234,7 +256,7 @@
       var value = getPath(data, element.name);
       if (element.type === "checkbox" && element.getAttribute("data-type") === "boolean-checkbox") element.checked = value === true;
       else if (element.type === "checkbox") element.checked = Array.isArray(value) && value.map(String).indexOf(element.value) >= 0;
-      else if (element.type === "radio") element.checked = value !== undefined && String(value) === element.value;
+      else if (element.type === "radio") element.checked = value !== undefined && String(Array.isArray(value) ? value[0] : value) === element.value;
       else element.value = value === undefined || value === null ? "" : value;
     });
     Array.prototype.forEach.call(form.querySelectorAll("[data-kind=attachment]"), function (box) {
@@ -245,6 +267,7 @@
       var values = getPath(data, box.getAttribute("data-path"));
       (Array.isArray(values) ? values : []).forEach(function (value) { addListedUpload(box, value); });
     });
+    updateAskIf();
     updateTotals();
   }
 
@@ -621,7 +644,9 @@
       showFieldMessages(result.findings, false);
       if (blocking.length) { showSummary(blocking); return; }
       hideSummary();
-      showStep(state.step + 1);
+      var target = backToCheck ? steps.length - 1 : state.step + 1;
+      backToCheck = false;
+      showStep(target);
     }, function () {
       showSummary([], TEXT.unavailable);
     });
@@ -696,6 +721,7 @@
         change.appendChild(hidden);
         change.addEventListener("click", function (event) {
           event.preventDefault();
+          backToCheck = true;
           goToStepOf(target, false);
           target.focus();
         });
@@ -709,17 +735,30 @@
     check().then(function (result) {
       var box = document.getElementById("findings-summary");
       box.innerHTML = "";
-      var title = document.createElement("h3");
-      title.textContent = TEXT.findingsTitle;
-      box.appendChild(title);
-      var list = document.createElement("ul");
-      result.findings.forEach(function (finding) {
-        var item = findingItem(finding);
-        item.className = "finding-" + finding.severity;
-        list.appendChild(item);
+      // What makes the application incomplete (or stops it) first and set apart, then the notes.
+      var groups = [
+        { severities: ["reject", "incomplete"], title: TEXT.missingTitle, intro: TEXT.missingIntro, label: TEXT.missingLabel, className: "finding-incomplete" },
+        { severities: ["warning"], title: TEXT.notesTitle, intro: "", label: TEXT.noteLabel, className: "finding-warning" }
+      ];
+      groups.forEach(function (group) {
+        var found = result.findings.filter(function (f) { return group.severities.indexOf(f.severity) >= 0; });
+        if (!found.length) return;
+        var title = document.createElement("h3");
+        title.textContent = group.title;
+        box.appendChild(title);
+        if (group.intro) { var intro = document.createElement("p"); intro.textContent = group.intro; box.appendChild(intro); }
+        var list = document.createElement("ul");
+        list.className = group.className;
+        found.forEach(function (finding) {
+          var item = findingItem(finding);
+          var label = document.createElement("strong");
+          label.textContent = group.label + " ";
+          item.insertBefore(label, item.firstChild);
+          list.appendChild(item);
+        });
+        box.appendChild(list);
       });
-      if (!result.findings.length) { var none = document.createElement("li"); none.textContent = TEXT.none; list.appendChild(none); }
-      box.appendChild(list);
+      if (!result.findings.length) { var none = document.createElement("p"); none.textContent = TEXT.none; box.appendChild(none); }
     }, function () { /* shown again on submit */ });
   }
 
@@ -823,11 +862,11 @@
     var button = event.target.closest("button");
     if (!button) return;
     if (button.getAttribute("data-go") === "next") { next(); return; }
-    if (button.getAttribute("data-go") === "previous") { hideSummary(); showStep(Math.max(0, state.step - 1)); return; }
+    if (button.getAttribute("data-go") === "previous") { backToCheck = false; hideSummary(); showStep(Math.max(0, state.step - 1)); return; }
     if (button.classList.contains("add-row")) {
       var container = button.closest(".repeat");
       var row = addRow(container, null);
-      if (row) { changed(); var first = row.querySelector("input:not([type=hidden]), select, textarea"); if (first) first.focus(); }
+      if (row) { updateAskIf(); changed(); var first = row.querySelector("input:not([type=hidden]), select, textarea"); if (first) first.focus(); }
       return;
     }
     if (button.classList.contains("remove-row")) {
@@ -860,6 +899,7 @@
   });
   form.addEventListener("change", function (event) {
     if (event.target.name) touched[event.target.name] = true;
+    updateAskIf();
     changed();
     scheduleCheck();
   });
@@ -867,7 +907,7 @@
     if (event.target.name && touched[event.target.name]) scheduleCheck();
   });
   Array.prototype.forEach.call(form.querySelectorAll("[data-step-link] a"), function (link, i) {
-    link.addEventListener("click", function (event) { event.preventDefault(); hideSummary(); showStep(i); });
+    link.addEventListener("click", function (event) { event.preventDefault(); backToCheck = false; hideSummary(); showStep(i); });
   });
 
   // --- Herstel: start from the application as it stands ------------------------------------------
@@ -905,6 +945,7 @@
   form.hidden = false;
   buildInstances();
   var startStep = herstel ? startSupplement() : loadDraft();
+  updateAskIf();
   if (herstel) showHerstelIntro();
   wireUploads(form);
   updateTotals();
