@@ -395,3 +395,21 @@ def test_consultancy_is_asked_only_when_the_partner_is_a_company(fresh, portal):
     page.select_option("#f-partners-0-kind", "trade-association")
     assert page.is_hidden("#f-partners-0-mainlyConsultancy")
     assert page.evaluate("document.querySelector('#f-partners-0-mainlyConsultancy-false').checked") is False  # no stale answer is sent
+
+
+def test_every_problem_of_a_step_at_once_in_page_order_by_the_organisations_name(fresh, portal):
+    page = fresh
+    page.goto(portal.site + "/en/apply/pillar-1/")
+    page.click("[data-step-link] a[href='#step-partners']")
+    page.wait_for_selector("#f-partners-0-name")
+    page.fill("#f-partners-0-name", "Wolwerk B.V.")
+    next_step(page)
+    page.wait_for_selector("#error-summary:not([hidden]) li")
+    items = page.locator("#error-summary li").all_inner_texts()
+    targets = page.locator("#error-summary a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    order = page.evaluate("ids => ids.map(id => [...document.querySelectorAll('[id]')].findIndex(e => '#' + e.id === id))", targets)
+    assert order == sorted(order), targets  # in the order of the fields on the page
+    first_partner = [text for text in items if text.startswith("Wolwerk B.V.")]
+    assert len(first_partner) >= 5  # each missing answer of that partner, not one line for the group
+    assert any("Choose an answer for 'Kind of partner'" in text for text in first_partner)
+    assert any("Fill in 'Legal form'" in text for text in first_partner)

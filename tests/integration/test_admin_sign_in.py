@@ -135,3 +135,13 @@ def test_a_first_sign_in_with_a_temporary_password_asks_for_a_new_one_then_signs
     assert status == 200, body
     assert admin(portal, "GET", "/api/admin/days", json.loads(body)["accessToken"])[0] == 200
     assert sign_in(portal, "nieuw", "Eigen-wachtwoord-12345")[0] == 200
+
+
+def test_an_answer_with_an_unknown_session_is_401_not_a_fault(portal):
+    """Found by the API fuzzing: a challenge answer whose session (or user) does not exist is a refused
+    sign-in, never a 5xx."""
+    for challenge in ("new_password", "mfa"):
+        status, raw, _ = request(portal.site + "/api/admin/session", "POST", json.dumps(
+            {"username": "\u0006niemand", "challenge": challenge, "session": "x" * 40, "answer": "Eigen-wachtwoord-12345"}))
+        body = json.loads(raw)
+        assert status == 401 and body["error"]["code"] == "unauthorized", body

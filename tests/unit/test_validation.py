@@ -21,7 +21,21 @@ def test_missing_field_is_named_with_its_json_path():
     (finding,) = schema_findings(SCHEMAS, 1, document)
     assert finding.path == "$.penvoerder.contact.email"
     assert finding.rule == "schema:required"
-    assert "verplicht" in finding.message_nl and "required" in finding.message_en
+    assert (finding.message_nl, finding.message_en) == ("Vul 'E-mailadres' in.", "Fill in 'Email address'.")
+
+
+def test_a_missing_choice_asks_to_choose_and_a_missing_group_names_each_of_its_fields():
+    """Issue 15: messages fit the kind of question, and an empty group on the form (which arrives as no group)
+    names every field of it at once (the form lists them in page order), instead of the group."""
+    document = load_fixture("pillar1-complete.json")
+    del document["penvoerder"]["integrityPolicy"]
+    del document["plan"]["independentExpert"]
+    findings = {f.path: f for f in schema_findings(SCHEMAS, 1, document)}
+    assert findings["$.penvoerder.integrityPolicy"].message_nl == "Kies een antwoord bij 'Integriteitsbeleid'."
+    assert findings["$.penvoerder.integrityPolicy"].message_en == "Choose an answer for 'Integrity policy'."
+    assert "$.plan.independentExpert" not in findings
+    assert {p for p in findings if p.startswith("$.plan")} == {"$.plan.independentExpert.name", "$.plan.independentExpert.expertise"}
+    assert findings["$.plan.independentExpert.name"].message_en == "Fill in 'Name'."
 
 
 def test_every_problem_is_reported_not_only_the_first():

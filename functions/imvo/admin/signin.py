@@ -63,13 +63,13 @@ def _step(answer: dict) -> SignInStep:
     raise SignInRefused("unsupported")  # e.g. MFA_SETUP: an administrator sets up the account's MFA first
 
 
-def _call(operation, **params) -> SignInStep:
+def _call(operation, refused_codes: tuple[str, ...] = (), **params) -> SignInStep:
     try:
         return _step(operation(**params))
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         if code in ("NotAuthorizedException", "UserNotFoundException", "CodeMismatchException",
-                    "ExpiredCodeException", "InvalidPasswordException", "InvalidParameterException"):
+                    "ExpiredCodeException", "InvalidPasswordException", "InvalidParameterException") + refused_codes:
             raise SignInRefused("unauthorized") from error
         if code in ("TooManyRequestsException", "TooManyFailedAttemptsException", "LimitExceededException"):
             raise SignInRefused("too_many") from error
@@ -90,5 +90,7 @@ def answer_challenge(cognito, client_id: str, challenge: str, session: str, user
     responses = {"USERNAME": username} | ({"SOFTWARE_TOKEN_MFA_CODE": answer} if challenge == "mfa"
                                            else {"NEW_PASSWORD": answer})
     name = MFA_CHALLENGE if challenge == "mfa" else NEW_PASSWORD_CHALLENGE
-    return _call(cognito.respond_to_auth_challenge, ClientId=client_id, ChallengeName=name, Session=session,
-                 ChallengeResponses=responses)
+    # The client was found when the sign-in began, so a missing resource here is the session or the user that
+    # the caller sent (moto's Cognito answers so for an unknown session): refused like a wrong code, not a fault.
+    return _call(cognito.respond_to_auth_challenge, ("ResourceNotFoundException",), ClientId=client_id,
+                 ChallengeName=name, Session=session, ChallengeResponses=responses)

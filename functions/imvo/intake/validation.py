@@ -96,13 +96,40 @@ def _field_titles(schema: dict) -> tuple[str, str]:
     return schema.get("title", ""), schema.get("x-title-en", schema.get("title", ""))
 
 
+def _is_choice(schema: dict) -> bool:
+    """A question answered by choosing (a list, radios, checkboxes), not by typing."""
+    items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+    return ("enum" in schema or "const" in schema or schema.get("type") == "boolean"
+            or (schema.get("type") == "array" and ("enum" in items or items.get("type") == "integer")))
+
+
+def missing_message(schema: dict, name: str) -> tuple[str, str]:
+    """A required answer that is missing, in words that fit the question: choose, or fill in."""
+    title_nl, title_en = _field_titles(schema)
+    title_nl, title_en = title_nl or name, title_en or name
+    if _is_choice(schema):
+        return (f"Kies een antwoord bij '{title_nl}'.", f"Choose an answer for '{title_en}'.")
+    return (f"Vul '{title_nl}' in.", f"Fill in '{title_en}'.")
+
+
+def _missing_fields(schema: dict, path: str) -> list[tuple[str, dict]]:
+    """Every required field under a missing group (the group itself when it has none), in the form's order:
+    an empty group on the form arrives as no group at all, and the applicant fills in fields, not groups."""
+    if schema.get("type") != "object" or not schema.get("properties") or not schema.get("required"):
+        return [(path, schema)]
+    found = []
+    for key, sub in schema["properties"].items():
+        if key in schema["required"]:
+            found += _missing_fields(sub, f"{path}.{key}")
+    return found or [(path, schema)]
+
+
 def _messages(error: ValidationError, resolved: dict) -> tuple[str, str]:
     keyword = error.validator
     value = error.validator_value
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
-        title_nl, title_en = _field_titles(_schema_at(resolved, list(error.absolute_path) + [missing]))
-        return (f"Vul '{title_nl or missing}' in; dit is verplicht.", f"Fill in '{title_en or missing}'; it is required.")
+        return missing_message(_schema_at(resolved, list(error.absolute_path) + [missing]), missing)
     if keyword in ("additionalProperties", "unevaluatedProperties"):
         return ("Dit veld is onbekend en niet toegestaan.", "This field is not known and not allowed.")
     if keyword == "type":
@@ -144,6 +171,11 @@ def schema_findings(schema_dir: Path, pillar: int, document: dict) -> list[Findi
     findings = []
     resolved = resolved_schema(schema_dir, pillar)
     for error in validator_for(schema_dir, pillar).iter_errors(document):
+        if error.validator == "required" and "'" in error.message:
+            missing = error.message.split("'")[1]
+            for path, schema in _missing_fields(_schema_at(resolved, list(error.absolute_path) + [missing]), _path(error)):
+                findings.append(Finding(path, "schema:required", REJECT, *missing_message(schema, path.rsplit(".", 1)[-1])))
+            continue
         title_nl, title_en = _field_titles(_schema_at(resolved, list(error.absolute_path)))
         message_nl, message_en = _messages(error, resolved)
         if title_nl and error.validator not in ("required", "additionalProperties", "unevaluatedProperties"):

@@ -540,10 +540,21 @@
     return item;
   }
 
+  function inPageOrder(findings) {
+    // The summary lists the problems in the order of the fields on the page, not in the server's order.
+    var positioned = findings.map(function (finding, index) { return { finding: finding, element: targetFor(finding.path), index: index }; });
+    positioned.sort(function (a, b) {
+      if (!a.element || !b.element) return (a.element ? -1 : b.element ? 1 : a.index - b.index);
+      if (a.element === b.element) return a.index - b.index;
+      return a.element.compareDocumentPosition(b.element) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+    });
+    return positioned.map(function (item) { return item.finding; });
+  }
+
   function showSummary(findings, headline) {
     var list = summary.querySelector("ul");
     list.innerHTML = "";
-    findings.forEach(function (finding) { list.appendChild(findingItem(finding)); });
+    inPageOrder(findings).forEach(function (finding) { list.appendChild(findingItem(finding)); });
     if (!findings.length && headline) {
       var only = document.createElement("li");
       only.textContent = headline;
@@ -661,17 +672,25 @@
     return label ? label.textContent.trim() : element.name;
   }
 
+  function organisationName(box) {
+    // An organisation is called by its name once it is filled in ("Wolwerk B.V."), not by its number.
+    var field = box.querySelector(':scope > .field > input[name$=".name"]');
+    return field && field.value.trim() ? field.value.trim() : "";
+  }
+
   function rowContext(element) {
     var parts = [];
     var row = element.closest(".repeat-row");
     while (row) {
-      parts.unshift(row.querySelector("legend").textContent.trim());
+      parts.unshift(organisationName(row) || row.querySelector("legend").textContent.trim());
       row = row.parentElement.closest(".repeat-row");
     }
     var group = element.closest("fieldset.group");
     if (group && !(group.closest(".repeat-row") && group.contains(group.closest(".repeat-row")))) {
       var legend = group.querySelector("legend");
-      if (legend && parts.indexOf(legend.textContent.trim()) < 0) parts.push(legend.textContent.trim());
+      var named = organisationName(group);
+      var text = legend ? legend.textContent.trim() + (named ? " (" + named + ")" : "") : "";
+      if (text && parts.indexOf(text) < 0) parts.push(text);
     }
     return parts.join(" › ");
   }
