@@ -1,6 +1,6 @@
 # The two commands that matter: `make run` (the whole system locally) and `make test`.
 # Both set up everything they need on a fresh machine: the virtualenv, the pinned packages and
-# the Debian packages (Chromium for browser tests, Pango for WeasyPrint).
+# the Debian packages (Chromium for browser tests, Pango for WeasyPrint, Node.js and Java for the Nu Html Checker).
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 S3_PORT ?= 8001
 DEMO_OPENINGS ?= infra/local/demo-opening.json
-DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core nodejs npm openjdk-17-jre-headless
+DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core nodejs openjdk-17-jre-headless
 export AWS_DEFAULT_REGION ?= eu-west-1
 
 .PHONY: run test test-unit test-integration test-e2e fuzz bench site bundle allocation budget lock system-deps clean deploy publish smoke
@@ -27,6 +27,7 @@ node_modules/.installed: package.json package-lock.json
 # Installs only what is missing, so a second run costs nothing.
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -1,4 +1,4 @@
-"""Pelican plugin: our own scripts minified in the output (rjsmin), so pages stay light without a JS toolchain."""
+"""Pelican plugin: our own scripts (the form's ES modules included) minified in the output (rjsmin), so pages stay light without a JS toolchain or bundler."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pelican import signals
 
 
 def minify_scripts(pelican) -> None:
-    for script in (Path(pelican.output_path) / "theme" / "js").glob("*.js"):
+    for script in (Path(pelican.output_path) / "theme" / "js").rglob("*.js"):  # the form's ES modules too
         script.write_text(rjsmin.jsmin(script.read_text(encoding="utf-8"), keep_bang_comments=False), encoding="utf-8")
 
 

@@ -256,3 +256,20 @@ def test_regulation_page_is_what_the_converter_makes_of_the_source(tmp_path):
     regulation = regulation_to_markdown.convert(REGULATION_TEXT)
     assert regulation == (PROJECT_ROOT / "content" / "pages" / "regeling.md").read_text(encoding="utf-8")
     assert regulation_to_markdown.annex(regulation) == (PROJECT_ROOT / "content" / "pages" / "annex-i.md").read_text(encoding="utf-8")
+
+
+def test_the_form_script_is_es_modules_by_concern_small_and_minified(built_site):
+    """Issue 15: the form's script is split by concern into ES modules that the browser loads natively
+    (no bundler), each small enough to read at once, and minified in the build."""
+    sources = sorted((PROJECT_ROOT / "theme" / "static" / "js" / "form").glob("*.js"))
+    names = {p.stem for p in sources}
+    assert {"main", "context", "steps", "fields", "findings", "rows", "uploads", "drafts", "check-page", "submit"} <= names
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 150, source.name
+        assert text.startswith("// "), f"{source.name} says what it is for in its first line"
+        built = (built_site / "theme" / "js" / "form" / source.name).read_text(encoding="utf-8")
+        assert len(built) < len(text) and "\n// " not in built  # minified: comments and indentation gone
+    page = (built_site / "en" / "apply" / "pillar-1" / "index.html").read_text(encoding="utf-8")
+    assert '<script type="module" src="/theme/js/form/main.js"></script>' in page
+    assert not (built_site / "theme" / "js" / "form.js").exists()

@@ -1,0 +1,33 @@
+// Herstel (II.2.2, III.2.2): starting the form from the application as it stands, and what made it incomplete.
+import { dutchTime, herstel, herstelIntro, state, steps, storageKey } from "./context.js";
+import { loadDraft } from "./drafts.js";
+import { restore } from "./fields.js";
+import { findingItem } from "./findings.js";
+
+export function draftOf(value) {
+  // The draft the original attachments were uploaded under: new uploads join it (one application, one draft).
+  if (value && typeof value === "object") {
+    if (typeof value.key === "string" && value.key.indexOf("attachments/") === 0) return value.key.split("/")[1];
+    var keys = Object.keys(value);
+    for (var i = 0; i < keys.length; i++) { var found = draftOf(value[keys[i]]); if (found) return found; }
+  }
+  return null;
+}
+export function showHerstelIntro() {
+  herstelIntro.querySelector("[data-herstel=reference]").textContent = herstel.reference;
+  herstelIntro.querySelector("[data-herstel=receivedAt]").textContent = dutchTime(herstel.receivedAtDutch);
+  var list = herstelIntro.querySelector("ul");
+  list.innerHTML = "";
+  herstel.findings.filter(function (f) { return f.severity === "incomplete"; }).forEach(function (finding) {
+    list.appendChild(findingItem(finding));
+  });
+  herstelIntro.hidden = false;
+}
+export function startSupplement() {
+  var saved = null;
+  try { saved = localStorage.getItem(storageKey); } catch (error) { saved = null; }
+  if (saved) return loadDraft();  // unsent work on this supplement comes first
+  state.draftId = draftOf(herstel.application);
+  restore(herstel.application);
+  return steps.length - 1;  // the check page: every answer, and what is still missing
+}
