@@ -320,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
               "thread of this server, not as an asynchronous Lambda invocation.", flush=True)
         print(f"Console: {base}/beheer/  sign in as '{admin.username}' with password '{admin.password}' "
               "(a local account in the embedded Cognito, made afresh at each start)", flush=True)
-        print(f"Demo opening from {args.openings}", flush=True)
+        print(f"Demo opening from {args.openings}; the site's banner reads the clock and the opening that applies "
+              f"from {LOCAL_CLOCK_PATH} (local only, not part of the deployed API)", flush=True)
         if args.clock:
             print(f"Clock:   receipts start at {args.clock.isoformat()} (a test clock; the real time is not used)",
                   flush=True)

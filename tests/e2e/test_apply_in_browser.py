@@ -413,3 +413,23 @@ def test_every_problem_of_a_step_at_once_in_page_order_by_the_organisations_name
     assert len(first_partner) >= 5  # each missing answer of that partner, not one line for the group
     assert any("Choose an answer for 'Kind of partner'" in text for text in first_partner)
     assert any("Fill in 'Legal form'" in text for text in first_partner)
+
+
+def test_too_few_companies_is_said_where_the_companies_are_entered(fresh, portal):
+    """II.1.3: with a trade association instead of the fifth company, the partners step says so, at the partners."""
+    page = fresh
+    page.goto(portal.site + "/en/apply/pillar-1/")
+    page.click("[data-step-link] a[href='#step-penvoerder']")
+    fill_organisation(page, "penvoerder", PILLAR_1_PENVOERDER, 1)
+    page.fill("#f-penvoerder-contact-name", "Fatima El Amrani")
+    page.fill("#f-penvoerder-contact-email", "fatima@linnenhuis.example")
+    page.click("[data-step-link] a[href='#step-partners']")
+    partners = PILLAR_1_PARTNERS[:3] + [company("Branchevereniging Linnen", "66667777") | {"kind": "trade-association"}]
+    for index, partner in enumerate(partners):
+        fill_organisation(page, f"partners.{index}", partner, 1)
+    next_step(page)
+    page.wait_for_selector("#error-summary:not([hidden]) li")
+    assert page.is_visible("#step-partners")
+    link = page.locator("#error-summary a", has_text="at least five")
+    assert link.get_attribute("href").startswith("#f-partners")
+    assert "at least five" in page.text_content("#f-partners-error")

@@ -1,6 +1,7 @@
 """Intake (Artikel 4, II.2.2, III.2.2): windows, write-once storage, retries, faults, herstel, attachments."""
 
 import base64
+import copy
 import hashlib
 import io
 import json
@@ -402,3 +403,24 @@ def test_the_herstel_page_reads_the_latest_version_with_its_findings_and_only_wi
     assert body["receivedAtDutch"] == supplemented["receivedAtDutch"] and body["application"] == load_fixture("pillar1-complete.json")
     code, _ = current("IMVO-20230315-AAAAAAAA", "t")
     assert code == 404
+
+
+def _check(document):
+    event = load_event("check-pillar1-valid.json")
+    event["body"] = json.dumps(document)
+    response = handler_module("check").handler(event)
+    return json.loads(response["body"])
+
+
+def test_the_check_says_who_cannot_take_part_as_soon_as_the_organisations_are_filled_in(s3):
+    """II.1.3 on the partners step: the live check names "too few companies" while later steps are still
+    empty, but not while an organisation is half filled in (its missing answers come first)."""
+    four = load_fixture("pillar1-rejected-four-companies.json")
+    early = copy.deepcopy(four)
+    del early["plan"], early["project"]  # later steps not filled in yet
+    answer = _check(early)
+    assert answer["status"] == "invalid"
+    assert ("$.partners", "II.1.3") in {(f["path"], f["rule"]) for f in answer["findings"]}
+    del early["partners"][0]["legalForm"]  # an organisation still being filled in
+    assert "II.1.3" not in {f["rule"] for f in _check(early)["findings"]}
+    assert all_objects(s3) == []  # a check stores nothing

@@ -17,7 +17,7 @@ from imvo.intake.refusal import Refusal
 from imvo.programme.findings import REJECT, Finding
 from imvo.programme.facts import Opening, load_limits, opening_for
 from imvo.intake.receipt import Receipt, format_dutch_for_people
-from imvo.programme.rules import Judgement, judge
+from imvo.programme.rules import Judgement, judge, judge_organisations
 from imvo.settings import Settings
 from imvo.intake.storage import (AlreadyStored, ApplicationStore, application_key, encode_document, idempotency_key_of,
                                  record_attachment_key, supplement_key)
@@ -119,9 +119,13 @@ class Intake:
     # --- judging -------------------------------------------------------------------------------
 
     def assess(self, document: dict, pillar: int, receipt: Receipt) -> tuple[list[Finding], Judgement | None]:
-        """Schema findings first; the regulation's rules only run on a document the schema accepts."""
+        """Schema findings first; the regulation's rules only run on a document the schema accepts, except
+        who may take part (II.1.3), said as soon as the organisations are all filled in: so the form says
+        "too few companies" on the step where the companies are entered."""
         findings = schema_findings(self.settings.schema_dir, pillar, document)
         if findings:
+            if not any(f.path.startswith(("$.penvoerder", "$.partners")) for f in findings):
+                findings += judge_organisations(document, load_limits(self.settings.data_dir))
             return findings, None
         judgement = judge(document, receipt.received_dutch.date(), limits=load_limits(self.settings.data_dir))
         return judgement.findings, judgement

@@ -60,14 +60,24 @@ class Judgement:
 
 Rule = Callable[[Case], Iterable[Finding]]
 RULES: dict[int, list[Rule]] = {1: [], 2: []}
+EARLY_RULES: dict[int, list[Rule]] = {1: [], 2: []}  # need only the organisations: run while the form is being filled
 
 
-def rule(*pillars: int):
+def rule(*pillars: int, early: bool = False):
     def register(function: Rule) -> Rule:
         for pillar in pillars:
             RULES[pillar].append(function)
+            if early:
+                EARLY_RULES[pillar].append(function)
         return function
     return register
+
+
+def judge_organisations(document: dict, limits: Limits) -> list[Finding]:
+    """The rules about who takes part (II.1.3), for a form whose organisations are filled in while other
+    steps are not yet: so "too few companies" is said on the step where the companies are entered."""
+    case = Case(document, date.today(), None, limits)  # these rules read the organisations only
+    return [finding for check in EARLY_RULES[document["pillar"]] for finding in check(case)]
 
 
 def judge(document: dict, submitted_on: date, grant_date: date | None = None, limits: Limits | None = None) -> Judgement:
@@ -91,7 +101,7 @@ def _is_established_in_nl(organisation: dict) -> bool:
 
 # --- Pillar 1 -----------------------------------------------------------------------------------
 
-@rule(1)
+@rule(1, early=True)
 def five_dutch_companies(case: Case):
     """II.1.3: at least five companies established in NL, not trade associations, not mainly consultancy."""
     qualifying = [o for _, o in organisations(case.document)
@@ -106,7 +116,7 @@ def five_dutch_companies(case: Case):
             "consultancy cannot be partners (II.1.3).")
 
 
-@rule(1)
+@rule(1, early=True)
 def no_consultancy_partners(case: Case):
     """II.1.3: companies whose business mainly consists of consultancy cannot be partners."""
     for path, organisation in organisations(case.document):
@@ -116,7 +126,7 @@ def no_consultancy_partners(case: Case):
                 "A company whose business mainly consists of consultancy cannot be a partner (II.1.3).")
 
 
-@rule(1)
+@rule(1, early=True)
 def penvoerder_is_dutch_company(case: Case):
     """II.1.3: the penvoerder is a company with its statutory seat in NL, or abroad with an establishment in NL."""
     penvoerder = case.document["penvoerder"]
