@@ -9,8 +9,7 @@ import base64
 
 from imvo.api.gateway import api_handler
 from imvo.documents.receipt_document import receipt_pdf
-from imvo.intake.applications import Intake, latest_version
-from imvo.intake.json_input import read_json_object
+from imvo.intake.applications import Intake
 from imvo.telemetry import PDF_RENDERS, count
 
 _intake: Intake | None = None  # built once per container
@@ -21,8 +20,7 @@ def handler(request):
     global _intake
     _intake = _intake or Intake.from_environment()
     reference = request.path_parameters.get("reference", "")
-    original = _intake.authorised(reference, read_json_object(request.body).get("token"))
-    current = latest_version(original, _intake.store.supplements_of(reference))
+    original, current = _intake.versions_for_the_applicant(reference, request.body)
     pdf = receipt_pdf(original, current, _intake.settings.data_dir)
     count(PDF_RENDERS, document="receipt")
     return {

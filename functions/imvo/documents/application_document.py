@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from imvo.documents.render import html_to_pdf, render_html
 from imvo.intake.receipt import format_dutch_for_people
 from imvo.intake.validation import resolved_schema
+from imvo.programme.findings import path_parts
 from imvo.programme.texts import format_date
 from imvo.settings import load_settings
 
@@ -39,15 +39,14 @@ def question_of(path: str, schema: dict, language: str = "nl") -> str:
     """The question a JSON path points at, as the form asks it: "Penvoerder › De-minimisverklaring"
     for "$.penvoerder.deMinimis.declaration"; a row of a list gets its number ("Overige partners 2")."""
     titles, node = [], schema
-    for part in re.findall(r"\.([A-Za-z0-9_]+)|\[(\d+)\]", path):
-        key, index = part
-        if index:
-            titles[-1:] = [f"{titles[-1]} {int(index) + 1}"] if titles else []
+    for part in path_parts(path):
+        if isinstance(part, int):
+            titles[-1:] = [f"{titles[-1]} {part + 1}"] if titles else []
             node = node.get("items", {})
             continue
-        node = node.get("properties", {}).get(key, {})
+        node = node.get("properties", {}).get(part, {})
         title = node.get("x-title-en") if language == "en" and node.get("x-title-en") else node.get("title")
-        titles.append(title or key)
+        titles.append(title or part)
     return " › ".join(titles)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 
 from imvo.documents.application_document import flatten_answers, question_of
 from imvo.programme.facts import load_facts
+from imvo.programme.findings import path_parts
 from imvo.intake.receipt import format_dutch_for_people
 from imvo.documents.render import html_to_pdf, render_html
 from imvo.settings import load_settings
@@ -23,8 +23,8 @@ FINDING_KINDS = {  # what a finding means for the applicant, as the check page s
 
 def _value_at(document: dict, path: str):
     value = document
-    for key, index in re.findall(r"\.([A-Za-z0-9_]+)|\[(\d+)\]", path):
-        value = value[int(index)] if index else (value or {}).get(key)
+    for part in path_parts(path):
+        value = value[part] if isinstance(part, int) else (value or {}).get(part)
     return value
 
 

@@ -125,7 +125,7 @@ class Intake:
         findings = schema_findings(self.settings.schema_dir, pillar, document)
         if findings:
             if not any(f.path.startswith(("$.penvoerder", "$.partners")) for f in findings):
-                findings += judge_organisations(document, load_limits(self.settings.data_dir))
+                findings += judge_organisations(document, receipt.received_dutch.date(), load_limits(self.settings.data_dir))
             return findings, None
         judgement = judge(document, receipt.received_dutch.date(), limits=load_limits(self.settings.data_dir))
         return judgement.findings, judgement
@@ -319,11 +319,16 @@ class Intake:
                           [Finding("$.application.pillar", "schema:const", REJECT, f"Pijler {pillar}.", f"Pillar {pillar}.")])
         return (*self._judged(document, pillar, receipt), original, current)
 
-    def current(self, reference: str, body: bytes) -> dict:
-        """The application as it now stands (its latest version), for the applicant who holds the code:
-        what the herstel page shows and completes (II.2.2, III.2.2). The code comes in the body."""
+    def versions_for_the_applicant(self, reference: str, body: bytes) -> tuple[dict, dict]:
+        """(the original, the latest version) of an application, for whoever holds its code; the code
+        comes in the JSON body, never in a URL. The receipt PDF and the herstel page read it so."""
         original = self.authorised(reference, read_json_object(body).get("token"))
-        current = latest_version(original, self.store.supplements_of(reference))
+        return original, latest_version(original, self.store.supplements_of(reference))
+
+    def current(self, reference: str, body: bytes) -> dict:
+        """The application as it now stands (its latest version): what the herstel page shows and completes
+        (II.2.2, III.2.2)."""
+        original, current = self.versions_for_the_applicant(reference, body)
         receipt = current["receipt"]
         return {"reference": reference, "pillar": original["receipt"]["pillar"], "status": receipt["status"],
                 "receivedAtDutch": receipt["receivedAtDutch"], "supplementReference": receipt.get("supplementReference"),

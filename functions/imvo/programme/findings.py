@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 REJECT = "reject"
 INCOMPLETE = "incomplete"
 WARNING = "warning"
+
+
+def path_parts(path: str) -> list[str | int]:
+    """"$.partners[1].deMinimis.declaration" -> ["partners", 1, "deMinimis", "declaration"]."""
+    return [int(index) if index else key for key, index in re.findall(r"\.([A-Za-z0-9_]+)|\[(\d+)\]", path)]
 
 
 @dataclass(frozen=True)

@@ -73,10 +73,10 @@ def rule(*pillars: int, early: bool = False):
     return register
 
 
-def judge_organisations(document: dict, limits: Limits) -> list[Finding]:
+def judge_organisations(document: dict, submitted_on: date, limits: Limits) -> list[Finding]:
     """The rules about who takes part (II.1.3), for a form whose organisations are filled in while other
     steps are not yet: so "too few companies" is said on the step where the companies are entered."""
-    case = Case(document, date.today(), None, limits)  # these rules read the organisations only
+    case = Case(document, submitted_on, None, limits)  # no calculation: these rules read the organisations only
     return [finding for check in EARLY_RULES[document["pillar"]] for finding in check(case)]
 
 

@@ -1,19 +1,11 @@
 // The demo banner of the local system: which moment the server's receipt clock reads (a set clock
 // included) and which opening applies at that moment, as the local server reports it.
-(function () {
-  "use strict";
-  var line = document.querySelector("[data-clock]");
-  if (!line || !window.fetch) return;
-  var nl = line.getAttribute("data-lang") !== "en";
-  var MONTHS = nl ? ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
-    : ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+import { formatDutchMoment } from "./dutch-time.js";
 
-  function moment(iso, withTime) {
-    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})(\.\d{3})?([+-]\d{2}):\d{2}$/.exec(iso || "");
-    if (!m) return iso;
-    var day = parseInt(m[3], 10) + " " + MONTHS[parseInt(m[2], 10) - 1] + " " + m[1];
-    return withTime ? day + (nl ? " om " : " at ") + m[4] + (m[5] || "") + " (" + (m[6] === "+02" ? "CEST" : "CET") + ")" : day;
-  }
+const line = document.querySelector("[data-clock]");
+if (line) {
+  const nl = line.getAttribute("data-lang") !== "en";
+  const moment = (iso, withTime) => formatDutchMoment(iso, nl ? "nl" : "en", withTime);
 
   fetch(line.getAttribute("data-clock"), { cache: "no-store" }).then(function (response) {
     if (!response.ok) throw new Error("clock");
@@ -33,4 +25,4 @@
     line.textContent = text;
     line.hidden = false;
   }).catch(function () { /* the static banner still says this is a demo */ });
-})();
+}

@@ -1,5 +1,5 @@
 // Check your answers: every answer with its question and a Change link, and what makes the application incomplete.
-import { TEXT, form, state, steps } from "./context.js";
+import { TEXT, form, state, steps, visuallyHidden } from "./context.js";
 import { check, findingItem } from "./findings.js";
 import { goToStepOf } from "./steps.js";
 
@@ -68,10 +68,7 @@ export function buildAnswers() {
       change.href = "#" + target.id;
       change.className = "change-link";
       change.textContent = TEXT.change;
-      var hidden = document.createElement("span");
-      hidden.className = "visually-hidden";
-      hidden.textContent = " " + dt.textContent;
-      change.appendChild(hidden);
+      change.appendChild(visuallyHidden(dt.textContent));
       change.addEventListener("click", function (event) {
         event.preventDefault();
         state.backToCheck = true;

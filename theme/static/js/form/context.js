@@ -1,4 +1,6 @@
 // The form's shared context: its elements, language and texts, what the modules share and change, and small helpers (JSON paths, money, times, POST).
+import { formatDutchMoment } from "../dutch-time.js";
+
 export const form = document.getElementById("application-form");
 export const HERSTEL_KEY = "imvo-herstel";
 
@@ -26,7 +28,7 @@ export const TEXT = {
     complete: "Volledig", incomplete: "Onvolledig: u kunt de aanvraag aanvullen", findingsTitle: "Aandachtspunten bij uw aanvraag", none: "Geen aandachtspunten: uw aanvraag is volledig.",
     missingTitle: "Dit maakt uw aanvraag onvolledig", missingLabel: "Onvolledig:", notesTitle: "Opmerkingen", noteLabel: "Opmerking:",
     missingIntro: "U kunt zo versturen, maar dan is uw aanvraag onvolledig. De Minister kan om een aanvulling vragen; het tijdstip waarop die binnenkomt geldt dan als tijdstip van ontvangst, en een onvolledige aanvraag kan ook worden afgewezen (II.2.2, III.2.2).",
-    leave: "U hebt wijzigingen die nog niet zijn verstuurd.", at: "om"
+    leave: "U hebt wijzigingen die nog niet zijn verstuurd."
   },
   en: {
     error: "Error: ", step: "Step {n} of {total}", saved: "Draft saved in this browser at {time}.",
@@ -38,12 +40,8 @@ export const TEXT = {
     complete: "Complete", incomplete: "Incomplete: you can supplement the application", findingsTitle: "Points to note about your application", none: "Nothing to note: your application is complete.",
     missingTitle: "This makes your application incomplete", missingLabel: "Incomplete:", notesTitle: "Notes", noteLabel: "Note:",
     missingIntro: "You can submit as it is, but then your application is incomplete. The Minister may ask for a supplement; the time it is received then becomes the time of receipt, and an incomplete application may also be refused (II.2.2, III.2.2).",
-    leave: "You have changes that have not been submitted.", at: "at"
+    leave: "You have changes that have not been submitted."
   }
-}[lang];
-export const MONTHS = {
-  nl: ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"],
-  en: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 }[lang];
 
 // Herstel (II.2.2, III.2.2): the herstel page leaves the application as it stands, with the code, in this
@@ -119,8 +117,13 @@ export function sizeText(bytes) {
   return bytes < 1024 * 1024 ? Math.ceil(bytes / 1024) + " kB" : (bytes / 1024 / 1024).toFixed(1).replace(".", lang === "nl" ? "," : ".") + " MB";
 }
 export function dutchTime(iso) {
-  var match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})\.\d{3}([+-]\d{2}):\d{2}$/.exec(iso || "");
-  if (!match) return iso;
-  var zone = match[5] === "+02" ? "CEST" : "CET";
-  return parseInt(match[3], 10) + " " + MONTHS[parseInt(match[2], 10) - 1] + " " + match[1] + " " + TEXT.at + " " + match[4] + " (" + zone + ")";
+  return formatDutchMoment(iso, lang);
+}
+
+// Words only a screen reader needs, e.g. which answer a "Change" link or a "Remove" button is for.
+export function visuallyHidden(text) {
+  var span = document.createElement("span");
+  span.className = "visually-hidden";
+  span.textContent = " " + text;
+  return span;
 }

@@ -1,5 +1,5 @@
 // Uploads: a presigned POST straight to storage, then checked by the server; single files and lists.
-import { MAX_BYTES, TEXT, fill, lang, postJson, sizeText, state, touched } from "./context.js";
+import { MAX_BYTES, TEXT, fill, lang, postJson, sizeText, state, touched, visuallyHidden } from "./context.js";
 import { changed } from "./drafts.js";
 import { scheduleCheck } from "./findings.js";
 
@@ -79,10 +79,7 @@ export function addListedUpload(box, value) {
   remove.type = "button";
   remove.className = "button-secondary remove-upload";
   remove.textContent = TEXT.remove;
-  var hidden = document.createElement("span");
-  hidden.className = "visually-hidden";
-  hidden.textContent = " " + value.filename;
-  remove.appendChild(hidden);
+  remove.appendChild(visuallyHidden(value.filename));
   item.appendChild(remove);
   list.appendChild(item);
 }
