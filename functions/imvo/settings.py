@@ -26,16 +26,19 @@ ENV_ENVIRONMENT = "IMVO_ENVIRONMENT"
 ENV_JOB_FUNCTION = "IMVO_JOB_FUNCTION"
 ENV_ADMIN_CLIENT_ID = "IMVO_ADMIN_CLIENT_ID"
 ENV_SITE_BUCKET = "IMVO_SITE_BUCKET"
+ENV_CONFIRMATION_SENDER = "IMVO_CONFIRMATION_SENDER"
 
 FUNCTION_ENV_VARS = frozenset({
     ENV_SUBMISSIONS_BUCKET, ENV_UPLOADS_BUCKET, ENV_DATA_DIR, ENV_SCHEMA_DIR, ENV_EXTRA_OPENINGS,
     ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_VERIFY,
-    ENV_ENVIRONMENT, ENV_JOB_FUNCTION, ENV_ADMIN_CLIENT_ID, ENV_SITE_BUCKET,
+    ENV_ENVIRONMENT, ENV_JOB_FUNCTION, ENV_ADMIN_CLIENT_ID, ENV_SITE_BUCKET, ENV_CONFIRMATION_SENDER,
 })
 
 # GuardDuty Malware Protection for S3 tags each scanned upload; without it (locally) nothing scans.
 SCAN_GUARDDUTY = "guardduty"
 SCAN_NONE = "none"
+# The sender `make run` verifies in its embedded SES (a reserved .example domain: nothing leaves the machine).
+LOCAL_CONFIRMATION_SENDER = "aanvragen@imvo-portal.example"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Settings:
     job_function: str
     admin_client_id: str  # the Cognito app client the console signs in with
     site_bucket: str  # where the static site (and the public budget.json) is served from
+    confirmation_sender: str  # the From of the confirmation e-mail: an SES identity of the stack
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -74,4 +78,5 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         job_function=env.get(ENV_JOB_FUNCTION) or "imvo-local-admin-job",
         admin_client_id=env.get(ENV_ADMIN_CLIENT_ID, ""),
         site_bucket=env.get(ENV_SITE_BUCKET, "imvo-site-local"),
+        confirmation_sender=env.get(ENV_CONFIRMATION_SENDER) or LOCAL_CONFIRMATION_SENDER,
     )

@@ -29,6 +29,9 @@ INTERNAL_ERRORS = "InternalErrors"  # our 500s (a defect, with an incident id)
 UPLOAD_VERIFICATIONS_FAILED = "UploadVerificationsFailed"
 PDF_RENDERS = "PdfRenders"  # dimension: document
 JOBS_FAILED = "JobsFailed"  # dimension: kind
+EMAILS_SENT = "EmailsSent"  # confirmation e-mails
+EMAILS_FAILED = "EmailsFailed"  # attempts SES refused or failed (dimension: retry yes/no)
+RECORD_EVENTS_FAILED = "RecordEventsFailed"  # deliveries of a stored record's event to be repeated (dimension: work)
 
 
 class _StdoutLines(logging.Handler):

@@ -1,4 +1,5 @@
-"""The local system of `make run`: the built site, /api/* routed to the real handlers, and an embedded S3."""
+"""The local system of `make run`: the built site, /api/* routed to the real handlers, an embedded S3 (and
+SES, EventBridge, SQS), the functions that follow a stored application, and a local outbox."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from imvo.admin.signin import ADMIN_GROUP
 from imvo_local.embedded_s3 import create_admin_sign_in, start_embedded_s3
+from imvo_local.event_delivery import LOCAL_VISIBILITY_SECONDS, RecordEvents
+from imvo_local.outbox import OUTBOX_JSON_PATH, OUTBOX_PATH, attachment, outbox, outbox_page
 from imvo_local.jwt_authorizer import JwtAuthorizer, Unauthorized
 from imvo.intake.applications import Refusal
 from imvo.admin.jobs import use_launcher
@@ -101,9 +104,27 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/api/"):
             return self._api("GET")
-        if urlsplit(self.path).path == LOCAL_CLOCK_PATH:
+        path = urlsplit(self.path).path
+        if path == LOCAL_CLOCK_PATH:
             return self._send_json(200, self._clock(), {"cache-control": "no-store"})
+        if path == OUTBOX_JSON_PATH:
+            return self._send_json(200, {"messages": outbox()}, {"cache-control": "no-store"})
+        if path.startswith(OUTBOX_PATH):
+            return self._outbox(path[len(OUTBOX_PATH):])
         return super().do_GET()
+
+    def _outbox(self, rest: str):
+        """Local only: the e-mails the embedded SES sent, and their attachments."""
+        if not rest:
+            return self._send_raw(200, {"content-type": "text/html; charset=utf-8", "cache-control": "no-store"},
+                                  outbox_page().encode("utf-8"))
+        parts = rest.strip("/").split("/")
+        found = attachment(int(parts[0]), int(parts[1])) if len(parts) == 2 and all(p.isdigit() for p in parts) else None
+        if found is None:
+            return self.send_error(HTTPStatus.NOT_FOUND)
+        filename, content_type, data = found
+        return self._send_raw(200, {"content-type": content_type, "cache-control": "no-store",
+                                    "content-disposition": f'attachment; filename="{filename}"'}, data)
 
     def _clock(self) -> dict:
         """Local only (no such route in the stack): the moment the receipt clock reads now and the opening
@@ -299,10 +320,16 @@ def main(argv: list[str] | None = None) -> int:
 
     admin = create_admin_sign_in(boto3.client("cognito-idp"), ADMIN_GROUP)
     os.environ[ENV_ADMIN_CLIENT_ID] = admin.client_id
+    sender = load_settings().confirmation_sender
+    boto3.client("ses").verify_email_identity(EmailAddress=sender)  # as the stack's SES identity is
+    deliveries = RecordEvents.from_template(args.bucket)
+    deliveries.create(boto3.client("s3"), boto3.client("events"), boto3.client("sqs"))
     server = None
     try:
-        model = IamModel.from_template(load_template(), local_names(args.bucket, args.uploads_bucket), args.iam_calls)
+        model = IamModel.from_template(load_template(), local_names(args.bucket, args.uploads_bucket,
+                                                                    confirmation_sender=sender), args.iam_calls)
         model.install()
+        deliveries.start()
         use_launcher(ThreadLauncher(model))
         offset = int(args.clock.timestamp() * 1000) - time.time_ns() // 1_000_000 if args.clock else 0
         server = make_server(args.site, args.host, args.port, offset, security_headers(endpoint),
@@ -318,6 +345,11 @@ def main(argv: list[str] | None = None) -> int:
               "reads 'not scanned (local)'), and the API has no origin guard. No CloudWatch either: each request's "
               "log line and its metrics (EMF) are printed here, and no alarm watches them. Admin jobs run in a "
               "thread of this server, not as an asynchronous Lambda invocation.", flush=True)
+        print(f"E-mail:  after each stored application or supplement, the template's RecordStoredRule (EventBridge) "
+              f"passes it through an SQS queue each to the PDF and notify functions ({', '.join(t.function for t in deliveries.triggers)}), "
+              f"run by a thread each here (a failed item comes back after {LOCAL_VISIBILITY_SECONDS} s, not the template's "
+              f"visibility timeout). Confirmation e-mails go from {sender} through the embedded SES and stop in the "
+              f"local outbox: {base}{OUTBOX_PATH}", flush=True)
         print(f"Console: {base}/beheer/  sign in as '{admin.username}' with password '{admin.password}' "
               "(a local account in the embedded Cognito, made afresh at each start)", flush=True)
         print(f"Demo opening from {args.openings}; the site's banner reads the clock and the opening that applies "
@@ -330,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         stop.wait()
         print("\nStopping…", flush=True)
     finally:
+        deliveries.stop()
         if server is not None:
             server.shutdown()
             server.server_close()

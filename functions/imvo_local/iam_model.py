@@ -1,7 +1,7 @@
 """Each function's AWS calls checked against its own policy in infra/template.yaml, as AWS would.
 
 moto enforces no IAM, so a policy that lacks a permission passes every local test and fails on
-opening day. This model watches every S3 and Secrets Manager call a function makes (botocore's
+opening day. This model watches every S3, Secrets Manager and SES call a function makes (botocore's
 event hooks), derives what AWS would require (the action for the operation, the resource ARN, the
 `s3:prefix` of a LIST, the KMS use of an encrypted bucket), and answers `403 AccessDenied` where the
 function's statements do not allow it, exactly where S3 would. It also applies S3's rule that a
@@ -26,6 +26,8 @@ from pathlib import Path
 
 from botocore.awsrequest import AWSResponse
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+from imvo.settings import LOCAL_CONFIRMATION_SENDER
 
 acting_function: contextvars.ContextVar[str | None] = contextvars.ContextVar("acting_function", default=None)
 # Set by a test that provokes a denial on purpose (to see how the system answers one).
@@ -83,7 +85,7 @@ def _resolve(value, names: dict[str, str]):
         logical = target[0] if isinstance(target, list) else target.split(".")[0]
         return names[logical]
     if "Fn::Sub" in value:
-        return re.sub(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}", lambda m: names[m.group(1)], value["Fn::Sub"])
+        return re.sub(r"\$\{([A-Za-z0-9:]+)(?:\.Arn)?\}", lambda m: names[m.group(1)], value["Fn::Sub"])
     return {k: _resolve(v, names) for k, v in value.items()}
 
 
@@ -121,12 +123,17 @@ def secret_keys(template: dict, names: dict[str, str]) -> dict[str, str]:
             and "KmsKeyId" in resource["Properties"]}
 
 
-LOCAL_JOB_FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:imvo-local-admin-job"
+LOCAL_REGION, LOCAL_ACCOUNT = "eu-west-1", "123456789012"
+LOCAL_JOB_FUNCTION_ARN = f"arn:aws:lambda:{LOCAL_REGION}:{LOCAL_ACCOUNT}:function:imvo-local-admin-job"
 
 
-def local_names(submissions_bucket: str, uploads_bucket: str, site_bucket: str = "imvo-site-local") -> dict[str, str]:
-    """The template's resources as they exist in the embedded AWS of `make run` and the tests."""
+def local_names(submissions_bucket: str, uploads_bucket: str, site_bucket: str = "imvo-site-local",
+                confirmation_sender: str = LOCAL_CONFIRMATION_SENDER) -> dict[str, str]:
+    """The template's resources and parameters as they are in the embedded AWS of `make run` and the tests."""
     return {
+        "AWS::Region": LOCAL_REGION,
+        "AWS::AccountId": LOCAL_ACCOUNT,
+        "ConfirmationSender": confirmation_sender,
         "SubmissionsBucket": f"arn:aws:s3:::{submissions_bucket}",
         "UploadsBucket": f"arn:aws:s3:::{uploads_bucket}",
         "SiteBucket": f"arn:aws:s3:::{site_bucket}",
@@ -143,6 +150,11 @@ def needs_of(operation: str, params: dict, kms: dict[str, str], secrets: dict[st
     """The permissions AWS checks for one call (the S3 and Secrets Manager operations we use)."""
     if operation == "Invoke":
         return [Need("lambda:InvokeFunction", params["FunctionName"])]
+    if operation == "SendRawEmail":
+        # SES authorises the identity the mail is sent as; ses:FromAddress is the documented condition key.
+        domain = params["Source"].rsplit("@", 1)[-1]
+        return [Need("ses:SendRawEmail", f"arn:aws:ses:{LOCAL_REGION}:{LOCAL_ACCOUNT}:identity/{domain}",
+                     (("ses:FromAddress", params["Source"]),))]
     if operation == "GetSecretValue":
         arn = params["SecretId"]
         key = next((key for pattern, key in secrets.items() if fnmatch.fnmatchcase(arn, pattern)), None)
@@ -380,6 +392,9 @@ class IamModel:
         handlers.BUILTIN_HANDLERS.extend([
             ("provide-client-params.s3", self.on_params),
             ("provide-client-params.secrets-manager", self.on_params),
+            ("provide-client-params.ses", self.on_params),
+            ("before-call.ses", self.before_call),
+            ("after-call.ses", self.after_call),
             ("before-call.s3", self.before_call),
             ("before-call.secrets-manager", self.before_call),
             ("after-call.s3", self.after_call),

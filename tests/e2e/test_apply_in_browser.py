@@ -276,6 +276,35 @@ def test_herstel_in_the_browser_a_supplement_takes_its_own_time_of_receipt(fresh
     assert stored(portal, reference) == original  # the original stays as it was received
     assert page.evaluate("sessionStorage.getItem('imvo-herstel')") is None
 
+    # The confirmation e-mails: one for the application, one for its supplement, each with its PDF receipt
+    # (sent after storing, through the embedded SES, and shown in the local outbox).
+    mails = wait_for_mails(portal, reference, 2)
+    assert [m["attachments"][0]["contentType"] for m in mails] == ["application/pdf"] * 2
+    assert {m["attachments"][0]["filename"] for m in mails} == {f"ontvangstbewijs-{reference}.pdf",
+                                                                f"ontvangstbewijs-{supplement_reference}.pdf"}
+    assert any("geldt nu als het tijdstip van ontvangst" in m["text"] for m in mails)  # pillar 2: Dutch
+    page.goto(f"{portal.site}/local/outbox/")
+    assert page.locator(f"article:has-text('{supplement_reference}') a[href^='/local/outbox/']").count() == 1
+    no_violations(page)
+    download = page.request.get(portal.site + page.get_attribute(
+        f"article:has-text('{supplement_reference}') a[href^='/local/outbox/']", "href"))
+    assert download.ok and download.body().startswith(b"%PDF")
+
+
+def wait_for_mails(portal, reference: str, count: int, seconds: float = 60) -> list[dict]:
+    """The local outbox's e-mails about `reference`, once `count` are there (sending follows storing)."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while True:
+        with urllib.request.urlopen(f"{portal.site}/local/outbox.json") as answer:
+            mails = [m for m in json.load(answer)["messages"] if reference in m["text"]]
+        if len(mails) >= count or time.monotonic() > deadline:
+            assert len(mails) == count, mails
+            return mails
+        time.sleep(0.5)
+
 
 def test_invalid_step_shows_error_summary_that_takes_focus_and_links_to_each_field(fresh, portal):
     page = fresh

@@ -17,11 +17,13 @@ from imvo.intake.storage import AUDIT_PREFIX, AlreadyStored, ApplicationStore, e
 
 RECEIVED = "received"
 SUPPLEMENTED = "supplemented"
+EMAILED = "emailed"  # the confirmation e-mail went to the penvoerder's contact
+EMAIL_FAILED = "email_failed"  # an attempt to send it failed (a retry may still succeed)
 REJECTED = "rejected"
 BUNDLED = "bundled"
 DOWNLOADED = "downloaded"
 # Events of the same millisecond come in the order of an application's life.
-LIFE_ORDER = (RECEIVED, SUPPLEMENTED, REJECTED, BUNDLED, DOWNLOADED)
+LIFE_ORDER = (RECEIVED, SUPPLEMENTED, EMAIL_FAILED, EMAILED, REJECTED, BUNDLED, DOWNLOADED)
 
 APPLICANT = "applicant"  # who acted when the applicant did: their name is in the record, not in the trail
 
@@ -61,6 +63,28 @@ class AuditTrail:
         else:
             self._write(receipt["reference"], RECEIVED, _received_moment(receipt), APPLICANT, token,
                         pillar=receipt["pillar"], opening=receipt["opening"], **common)
+
+    def _email_event_key(self, stored: dict, record_key: str) -> tuple[str, datetime, str]:
+        """The confirmation of one stored version has one key, so a retried event finds that it was sent."""
+        receipt = stored["receipt"]
+        token = hashlib.sha256(record_key.encode()).hexdigest()[:12]
+        moment = _received_moment(receipt)
+        return event_key(receipt["reference"], moment, EMAILED, token), moment, token
+
+    def confirmation_was_sent(self, stored: dict, record_key: str) -> bool:
+        return self.store.exists(self._email_event_key(stored, record_key)[0])
+
+    def confirmation_sent(self, stored: dict, record_key: str, message_id: str, sent_at: datetime) -> None:
+        """Filed at the moment of receipt of the version it confirms, so the trail reads in the order of events."""
+        _, moment, token = self._email_event_key(stored, record_key)
+        self._write(stored["receipt"]["reference"], EMAILED, moment, APPLICANT, token, messageId=message_id,
+                    sentAt=format_utc(sent_at), version=stored["receipt"].get("supplementReference") or stored["receipt"]["reference"])
+
+    def confirmation_failed(self, stored: dict, reason: str, will_retry: bool, failed_at: datetime) -> None:
+        """One failed attempt; admins see it in the trail (the address itself stays in the record)."""
+        self._write(stored["receipt"]["reference"], EMAIL_FAILED, _received_moment(stored["receipt"]), APPLICANT,
+                    uuid.uuid4().hex[:12], reason=reason, willRetry=will_retry, failedAt=format_utc(failed_at),
+                    version=stored["receipt"].get("supplementReference") or stored["receipt"]["reference"])
 
     def rejected(self, reference: str, reason: str, by: str, moment: datetime) -> None:
         self._write(reference, REJECTED, moment, by, uuid.uuid4().hex[:12], reason=reason)

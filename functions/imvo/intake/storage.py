@@ -24,6 +24,8 @@ RECORD_ATTACHMENTS_PREFIX = "attachments/"
 BUNDLES_PREFIX = "bundles/"
 AUDIT_PREFIX = "audit/"
 JOBS_PREFIX = "jobs/"
+PDF_PREFIX = "pdf/"  # each application's and supplement's PDF, rendered once when it was stored
+RECORD_PREFIXES = (APPLICATIONS_PREFIX, SUPPLEMENTS_PREFIX)  # what is received; their storing starts the work after it
 
 # A conditional put of an existing key answers 412; two racing writes to one key can answer 409.
 _ALREADY_WRITTEN = {"PreconditionFailed", "ConditionalRequestConflict", "412", "409"}
@@ -105,6 +107,11 @@ def supplement_key(reference: str, epoch_ms: int, request_id: str) -> str:
     """Supplements (herstel) live beside their application's reference, one object per request."""
     token = hashlib.sha256(request_id.encode()).hexdigest()[:12]
     return f"{SUPPLEMENTS_PREFIX}{reference}/{epoch_ms:013d}-{token}.json"
+
+
+def pdf_key_of(record_key: str) -> str:
+    """Where the PDF of a stored application or supplement lives: beside it, under pdf/."""
+    return f"{PDF_PREFIX}{record_key.removesuffix('.json')}.pdf"
 
 
 def idempotency_key_of(key: str) -> str:

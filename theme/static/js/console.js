@@ -183,7 +183,7 @@
   });
 
   // --- the audit trail ------------------------------------------------------------------------------
-  var EVENTS = { received: "ontvangen", supplemented: "aangevuld (herstel)", rejected: "afgewezen", bundled: "in een bundel", downloaded: "bundel gedownload" };
+  var EVENTS = { received: "ontvangen", supplemented: "aangevuld (herstel)", emailed: "bevestiging gemaild", email_failed: "bevestiging niet verzonden", rejected: "afgewezen", bundled: "in een bundel", downloaded: "bundel gedownload" };
   $("find-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var reference = $("find-reference").value.trim();

@@ -1,0 +1,134 @@
+"""After an application or supplement is stored: its PDF and the confirmation e-mail (Amazon SES), started
+by the stored object through the template's EventBridge rule and queues, in moto."""
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from imvo.documents.stored_pdf import application_pdf
+from imvo.intake.storage import pdf_key_of
+from imvo.programme.facts import load_facts
+from imvo.settings import LOCAL_CONFIRMATION_SENDER, load_settings
+from imvo_local.event_delivery import RecordEvents
+from imvo_local.outbox import outbox, sent_messages
+from imvo_local.sam_template import load_handler_of
+from tests.conftest import BUCKET, all_objects, audit_events, load_fixture
+from tests.integration.test_intake import post, supplement
+
+
+@pytest.fixture
+def after_store(s3, submit):
+    """The rule, the queues and the verified sender, as `make run` makes them; returns (deliveries, sqs)."""
+    ses = boto3.client("ses", region_name="eu-west-1")
+    ses.verify_email_identity(EmailAddress=LOCAL_CONFIRMATION_SENDER)
+    sqs = boto3.client("sqs", region_name="eu-west-1")
+    deliveries = RecordEvents.from_template(BUCKET)
+    deliveries.create(s3, boto3.client("events", region_name="eu-west-1"), sqs)
+    return deliveries, sqs
+
+
+def _records(s3) -> list[str]:
+    return [k for k in all_objects(s3) if k.startswith(("applications/", "supplements/"))]
+
+
+def test_a_stored_pillar_1_application_gets_its_pdf_and_one_english_confirmation_with_the_receipt(s3, submit, after_store):
+    deliveries, sqs = after_store
+    code, receipt = post(submit, load_fixture("pillar1-complete.json"))
+    assert code == 201
+    deliveries.drain(sqs)
+    (key,) = _records(s3)
+    stored = json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
+    pdf = s3.get_object(Bucket=BUCKET, Key=pdf_key_of(key))["Body"].read()
+    # Rendered once at store time, from the stored JSON alone: the same bytes a bundle would render.
+    assert pdf.startswith(b"%PDF") and pdf == application_pdf(stored, load_facts(load_settings().data_dir)["name"]["nl"])
+    (mail,) = outbox()
+    contact = load_fixture("pillar1-complete.json")["penvoerder"]["contact"]
+    assert contact["email"] in mail["to"] and LOCAL_CONFIRMATION_SENDER in mail["from"]
+    assert mail["language"] == "en" and receipt["reference"] in mail["subject"]  # II.2.1: pillar 1 is in English
+    assert "Time of receipt (Dutch time): 15 March 2023" in mail["text"] and "Status: Complete" in mail["text"]
+    (attached,) = mail["attachments"]
+    assert attached["contentType"] == "application/pdf" and attached["filename"] == f"receipt-{receipt['reference']}.pdf"
+    (message,) = sent_messages()
+    assert next(message.iter_attachments()).get_payload(decode=True).startswith(b"%PDF")
+    assert any("-emailed-" in k for k in audit_events(s3))
+
+
+def test_a_second_delivery_of_the_same_event_sends_nothing_and_renders_nothing_new(s3, submit, after_store):
+    deliveries, sqs = after_store
+    post(submit, load_fixture("pillar2-complete.json"))
+    deliveries.drain(sqs)
+    (key,) = _records(s3)
+    first_pdf = s3.get_object(Bucket=BUCKET, Key=pdf_key_of(key))
+    event = {"version": "0", "source": "aws.s3", "detail-type": "Object Created",
+             "detail": {"bucket": {"name": BUCKET}, "object": {"key": key}}}
+    for trigger in deliveries.triggers:  # EventBridge delivers at least once: the same event again
+        sqs.send_message(QueueUrl=trigger.queue_url, MessageBody=json.dumps(event))
+    deliveries.drain(sqs)
+    assert len(outbox()) == 1 and outbox()[0]["language"] == "nl"  # pillar 2: Dutch
+    again = s3.get_object(Bucket=BUCKET, Key=pdf_key_of(key))
+    assert again["VersionId"] == first_pdf["VersionId"]
+
+
+def test_a_refusal_stores_nothing_so_nothing_is_rendered_or_sent(s3, submit, after_store):
+    deliveries, sqs = after_store
+    code, _ = post(submit, load_fixture("pillar1-invalid-schema.json"))
+    assert code == 400
+    deliveries.drain(sqs)
+    assert all_objects(s3) == [] and outbox() == []
+
+
+def test_a_supplement_is_confirmed_with_its_own_receipt_and_says_its_time_now_counts(s3, submit, after_store):
+    deliveries, sqs = after_store
+    _, receipt = post(submit, load_fixture("pillar1-incomplete.json"))
+    code, supplemented = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"))
+    assert code == 201
+    deliveries.drain(sqs)
+    first, second = sorted(outbox(), key=lambda m: "supplement" in m["text"])
+    assert "Status: Incomplete" in first["text"] and "II.2.2" in first["text"]
+    assert supplemented["supplementReference"] in second["subject"]
+    assert "now your application's time of receipt" in second["text"] and "17 March 2023" in second["text"]
+    assert second["attachments"][0]["filename"] == f"receipt-{supplemented['supplementReference']}.pdf"
+    assert len([k for k in all_objects(s3) if k.startswith("pdf/")]) == 2
+
+
+def test_a_passing_ses_fault_is_filed_retried_and_sent_once_the_application_untouched(s3, submit, after_store):
+    deliveries, sqs = after_store
+    _, receipt = post(submit, load_fixture("pillar2-complete.json"))
+    (key,) = _records(s3)
+    stored_bytes = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    failures = {"left": 1}
+
+    def throttle_once(**_):  # SES's own answer to a burst, once, before the request leaves
+        if failures["left"]:
+            failures["left"] -= 1
+            raise ClientError({"Error": {"Code": "Throttling", "Message": "Maximum sending rate exceeded."}}, "SendRawEmail")
+
+    ses = boto3.client("ses", region_name="eu-west-1")
+    ses.meta.events.register("before-call.ses.SendRawEmail", throttle_once)
+    (notify,) = [t for t in deliveries.triggers if t.function == "NotifyFunction"]
+    notify.handler = load_handler_of(notify.handler_name)
+    notify.handler.__globals__["_ses"] = ses  # the function's client (built once per container), with the fault
+    deliveries.drain(sqs)
+    assert failures["left"] == 0 and len(outbox()) == 1  # delivered again by the queue, and sent once
+    events = [json.loads(s3.get_object(Bucket=BUCKET, Key=k)["Body"].read()) for k in audit_events(s3)]
+    failed = [e for e in events if e["event"] == "email_failed"]
+    assert [(e["reason"], e["willRetry"]) for e in failed] == [("Throttling", True)]
+    assert [e["event"] for e in events if e["event"].startswith("email")] == ["email_failed", "emailed"]
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == stored_bytes
+    assert deliveries.dead_letters(sqs) == {"PdfQueue": 0, "NotifyQueue": 0}
+
+
+def test_an_address_ses_refuses_is_filed_for_the_admins_and_not_retried(s3, submit, after_store, capsys):
+    deliveries, sqs = after_store
+    boto3.client("ses", region_name="eu-west-1").delete_identity(Identity=LOCAL_CONFIRMATION_SENDER)
+    post(submit, load_fixture("pillar2-complete.json"))
+    deliveries.drain(sqs)
+    assert outbox() == []
+    events = [json.loads(s3.get_object(Bucket=BUCKET, Key=k)["Body"].read()) for k in audit_events(s3)]
+    (failed,) = [e for e in events if e["event"] == "email_failed"]
+    assert failed["reason"] == "MessageRejected" and failed["willRetry"] is False
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert any(m.get("EmailsFailed") == [1.0] and m.get("retry") == "no" for m in metrics)
+    assert deliveries.dead_letters(sqs) == {"PdfQueue": 0, "NotifyQueue": 0}
