@@ -1,5 +1,9 @@
 """A real Chromium (Debian's /usr/bin/chromium) driven by Playwright; no browser is downloaded."""
 
+import json
+import time
+import urllib.request
+
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -31,3 +35,15 @@ def page(browser, portal):
     yield page
     context.close()
     assert outside_requests == [], "the site must not request any other host"
+
+
+def wait_for_mails(portal, reference: str, count: int, seconds: float = 60) -> list[dict]:
+    """The local outbox's e-mails about `reference`, once `count` are there (sending follows storing)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with urllib.request.urlopen(f"{portal.site}/local/outbox.json") as answer:
+            mails = [m for m in json.load(answer)["messages"] if reference in m["text"]]
+        if len(mails) >= count or time.monotonic() > deadline:
+            assert len(mails) == count, mails
+            return mails
+        time.sleep(0.5)

@@ -14,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from pypdf import PdfReader
 
 from tests.conftest import ROOT
+from tests.e2e.conftest import wait_for_mails
 from tests.e2e.forms import company, cso, fill_organisation, next_step, pdf_file
 
 pytestmark = pytest.mark.e2e
@@ -290,20 +291,6 @@ def test_herstel_in_the_browser_a_supplement_takes_its_own_time_of_receipt(fresh
         f"article:has-text('{supplement_reference}') a[href^='/local/outbox/']", "href"))
     assert download.ok and download.body().startswith(b"%PDF")
 
-
-def wait_for_mails(portal, reference: str, count: int, seconds: float = 60) -> list[dict]:
-    """The local outbox's e-mails about `reference`, once `count` are there (sending follows storing)."""
-    import time
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while True:
-        with urllib.request.urlopen(f"{portal.site}/local/outbox.json") as answer:
-            mails = [m for m in json.load(answer)["messages"] if reference in m["text"]]
-        if len(mails) >= count or time.monotonic() > deadline:
-            assert len(mails) == count, mails
-            return mails
-        time.sleep(0.5)
 
 
 def test_invalid_step_shows_error_summary_that_takes_focus_and_links_to_each_field(fresh, portal):

@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.conftest import load_fixture
+from tests.e2e.conftest import wait_for_mails
 from tests.integration.test_local_server import request
 
 pytestmark = pytest.mark.e2e
@@ -71,11 +72,12 @@ def test_an_officer_signs_in_downloads_a_bundle_sees_the_trail_and_records_a_rej
     page.click("#reject-yes")
     page.wait_for_function("document.getElementById('console-status').textContent.includes('is vastgelegd')")
 
+    wait_for_mails(portal, receipt["reference"], 1)  # the confirmation follows the storing
     page.fill("#find-reference", receipt["reference"])
     page.click("#find-form button[type=submit]")
     page.wait_for_selector("#trail table")
     events = page.locator("#trail tbody tr td:nth-child(2)").all_text_contents()
-    assert events == ["ontvangen", "in een bundel", "bundel gedownload", "afgewezen"]
+    assert events == ["ontvangen", "bevestiging gemaild", "in een bundel", "bundel gedownload", "afgewezen"]
     assert reason in page.text_content("#trail") and page.locator("#trail img").count() == 0
     assert f"cognito:{portal.admin_username}" in page.text_content("#trail")
     no_violations(page)
