@@ -146,3 +146,6 @@ build-AdminFunction:
 
 build-BudgetFunction:
 	$(LAMBDA_BUILD) BudgetFunction $(ARTIFACTS_DIR)
+
+build-RecordFunction:
+	$(LAMBDA_BUILD) RecordFunction $(ARTIFACTS_DIR)

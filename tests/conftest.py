@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -87,7 +88,9 @@ def admin_call(module, event_name: str, body: dict | None = None, **path_paramet
 
 
 def run_admin_job(module, event_name: str, body: dict) -> tuple[dict, dict]:
-    """Start a job through the admin route, let it finish, then download: (its final status, the download answer)."""
+    """Start a job through the admin route, let it finish, then download: (its final status, the download answer).
+    What follows each stored application has run first, as it has when an officer asks for a bundle."""
+    complete_records()
     status, started = admin_call(module, event_name, body)
     assert status == 202, started
     JOBS.wait()
@@ -113,10 +116,28 @@ def _aws_test_environment(monkeypatch):
     monkeypatch.delenv("IMVO_EXTRA_OPENINGS_FILE", raising=False)
 
 
+AFTER_STORE: list = []  # the RecordEvents of the storage made last (one moto world at a time)
+
+
+def after_store():
+    """What the template starts when a record is stored (RecordStoredRule and its queues), in this moto world."""
+    return AFTER_STORE[-1]
+
+
+def complete_records(*functions: str) -> None:
+    """Run the functions that follow each stored application (RecordFunction: attachments and audit event,
+    PdfFunction, NotifyFunction; all when none are named) until their queues are empty, as Lambda's SQS
+    triggers would."""
+    after_store().drain(boto3.client("sqs", region_name="eu-west-1"), functions)
+
+
 def create_test_storage(region: str = "eu-west-1") -> dict[str, str]:
-    """Inside moto: the record and uploads buckets, the herstel key and the fixture uploads, made as the
-    local server makes them. Returns the environment the functions need to find them."""
+    """Inside moto: the record and uploads buckets, the herstel key, the fixture uploads, the rule and queues
+    that follow a stored record and the verified e-mail sender, made as the local server makes them.
+    Returns the environment the functions need to find them."""
+    from imvo.settings import LOCAL_CONFIRMATION_SENDER
     from imvo_local.embedded_s3 import create_submissions_bucket, create_token_secret, create_uploads_bucket
+    from imvo_local.event_delivery import RecordEvents
 
     client = boto3.client("s3", region_name=region)
     create_submissions_bucket(client, BUCKET)
@@ -124,6 +145,10 @@ def create_test_storage(region: str = "eu-west-1") -> dict[str, str]:
     secret = create_token_secret(boto3.client("secretsmanager", region_name=region), TOKEN_SECRET)
     client.create_bucket(Bucket=SITE_BUCKET, CreateBucketConfiguration={"LocationConstraint": region})
     upload_fixture_attachments(client)
+    boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=LOCAL_CONFIRMATION_SENDER)
+    deliveries = RecordEvents.from_template(BUCKET)
+    deliveries.create(client, boto3.client("events", region_name=region), boto3.client("sqs", region_name=region))
+    AFTER_STORE[:] = [deliveries]
     return {"IMVO_SUBMISSIONS_BUCKET": BUCKET, "IMVO_UPLOADS_BUCKET": UPLOADS_BUCKET,
             "IMVO_TOKEN_SECRET_ID": secret, "IMVO_RETENTION_DAYS": "1", "IMVO_SITE_BUCKET": SITE_BUCKET}
 
@@ -211,8 +236,25 @@ class RunningPortal:
         self.admin_username, self.admin_password = admin  # the local admin account it printed
 
     def s3(self):
-        return boto3.client("s3", endpoint_url=self.storage, region_name="eu-west-1",
+        return self._client("s3")
+
+    def _client(self, service: str):
+        return boto3.client(service, endpoint_url=self.storage, region_name="eu-west-1",
                             aws_access_key_id="local", aws_secret_access_key="local")
+
+    def settle(self, seconds: float = 60) -> None:
+        """Until the functions that follow a stored record have done all there is (their queues are empty)."""
+        import time
+
+        sqs = self._client("sqs")
+        deadline, quiet = time.monotonic() + seconds, 0
+        while quiet < 2:
+            urls = [u for u in sqs.list_queues(QueueNamePrefix="imvo-local-").get("QueueUrls", []) if "dead-letters" not in u]
+            waiting = sum(int(value) for url in urls for name, value in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"].items())
+            quiet = quiet + 1 if waiting == 0 else 0
+            assert time.monotonic() < deadline, f"{waiting} events of stored records still waiting"
+            time.sleep(0.3)
 
 
 # The local system's receipt clock in the tests: inside the first opening (Artikel 2), so that both
@@ -236,25 +278,33 @@ def start_local_server(site: Path, *options: str, until: str = "Stop with") -> t
     return process, "".join(lines)
 
 
-@pytest.fixture(scope="session")
-def portal(built_site, tmp_path_factory) -> RunningPortal:
-    """The whole local system as `make run` starts it (imvo-run), on free ports, with a set clock."""
-    calls = tmp_path_factory.mktemp("iam") / "portal-calls.jsonl"
+@contextlib.contextmanager
+def running_portal(site: Path, calls: Path):
+    """The whole local system as `make run` starts it (imvo-run), on free ports, with a set clock; its AWS
+    calls as the IAM model judged them go to `calls` (the suite's least-privilege check reads them)."""
     PORTAL_IAM_CALLS.append(calls)
-    process, text = start_local_server(built_site, "--clock", PORTAL_CLOCK, "--iam-calls", str(calls))
-    site = re.search(r"Site:\s+(\S+)", text)
+    process, text = start_local_server(site, "--clock", PORTAL_CLOCK, "--iam-calls", str(calls))
+    site_url = re.search(r"Site:\s+(\S+)", text)
     storage = re.search(r"Storage:\s+(\S+)", text)
     admin = re.search(r"sign in as '([^']+)' with password '([^']+)'", text)
-    if not (site and storage and admin):
+    if not (site_url and storage and admin):
         process.kill()
         raise RuntimeError(f"the local server did not start:\n{text}")
     # Keep reading what the server prints, so a full pipe can never block it.
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-    running = RunningPortal(process, site.group(1), storage.group(1), admin.groups())
+    running = RunningPortal(process, site_url.group(1), storage.group(1), admin.groups())
     upload_fixture_attachments(running.s3(), running.uploads_bucket)
-    yield running
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield running
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def portal(built_site, tmp_path_factory) -> RunningPortal:
+    with running_portal(built_site, tmp_path_factory.mktemp("iam") / "portal-calls.jsonl") as running:
+        yield running
 
 
 def pytest_sessionfinish(session, exitstatus):

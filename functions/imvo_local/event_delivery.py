@@ -146,21 +146,23 @@ class RecordEvents:
         for thread in self._threads:
             thread.join(5)
 
-    def waiting(self, sqs) -> int:
+    def waiting(self, sqs, triggers: list[Trigger] | None = None) -> int:
         """Messages in the queues (visible or being handled) and batches in a handler now."""
         total = self._busy
-        for trigger in self.triggers:
+        for trigger in triggers or self.triggers:
             attributes = sqs.get_queue_attributes(QueueUrl=trigger.queue_url, AttributeNames=[
                 "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
             total += int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
         return total
 
-    def drain(self, sqs, timeout_seconds: float = 60) -> None:
-        """Deliver (in this thread) until every queue is empty: for tests and the benchmark."""
+    def drain(self, sqs, functions: tuple[str, ...] = (), timeout_seconds: float = 120) -> None:
+        """Deliver (in this thread) until the queues of `functions` (logical ids; all when none) are empty:
+        for tests and the benchmark."""
+        triggers = [t for t in self.triggers if not functions or t.function in functions]
         deadline = time.monotonic() + timeout_seconds
         while time.monotonic() < deadline:
-            delivered = sum(self.deliver(sqs, trigger) for trigger in self.triggers)
-            if not delivered and self.waiting(sqs) == 0:
+            delivered = sum(self.deliver(sqs, trigger) for trigger in triggers)
+            if not delivered and self.waiting(sqs, triggers) == 0:
                 return
             if not delivered:
                 time.sleep(0.2)

@@ -30,7 +30,7 @@ def handler(event, context=None):
                                   "incident": job.get("incident"), "detail": fault_detail(failed.__cause__),
                                   "durationMs": round((time.monotonic() - started) * 1000)})
         return {"state": job["state"]}
-    renders = job["result"]["applications"] if job["kind"] == BUNDLE else 1
+    renders = job["result"]["rendered"] if job["kind"] == BUNDLE else 1
     count(PDF_RENDERS, renders, document=job["kind"])
     logger.info("job", extra={"job": job_id, "kind": job["kind"], "state": job["state"],
                               "progress": job["progress"], "durationMs": round((time.monotonic() - started) * 1000)})

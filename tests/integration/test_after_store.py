@@ -11,22 +11,16 @@ from imvo.documents.stored_pdf import application_pdf
 from imvo.intake.storage import pdf_key_of
 from imvo.programme.facts import load_facts
 from imvo.settings import LOCAL_CONFIRMATION_SENDER, load_settings
-from imvo_local.event_delivery import RecordEvents
 from imvo_local.outbox import outbox, sent_messages
 from imvo_local.sam_template import load_handler_of
-from tests.conftest import BUCKET, all_objects, audit_events, load_fixture
+from tests.conftest import BUCKET, after_store as conftest_after_store, all_objects, audit_events, load_fixture
 from tests.integration.test_intake import post, supplement
 
 
 @pytest.fixture
 def after_store(s3, submit):
     """The rule, the queues and the verified sender, as `make run` makes them; returns (deliveries, sqs)."""
-    ses = boto3.client("ses", region_name="eu-west-1")
-    ses.verify_email_identity(EmailAddress=LOCAL_CONFIRMATION_SENDER)
-    sqs = boto3.client("sqs", region_name="eu-west-1")
-    deliveries = RecordEvents.from_template(BUCKET)
-    deliveries.create(s3, boto3.client("events", region_name="eu-west-1"), sqs)
-    return deliveries, sqs
+    return conftest_after_store(), boto3.client("sqs", region_name="eu-west-1")
 
 
 def _records(s3) -> list[str]:
@@ -53,6 +47,27 @@ def test_a_stored_pillar_1_application_gets_its_pdf_and_one_english_confirmation
     (message,) = sent_messages()
     assert next(message.iter_attachments()).get_payload(decode=True).startswith(b"%PDF")
     assert any("-emailed-" in k for k in audit_events(s3))
+
+
+def test_a_bundle_collects_the_pdfs_rendered_at_store_time_and_renders_none(s3, submit, after_store):
+    import io
+    import zipfile
+
+    from imvo.admin.bundle import build_bundle
+    from imvo.intake.storage import ApplicationStore
+
+    deliveries, sqs = after_store
+    post(submit, load_fixture("pillar1-complete.json"))
+    post(submit, load_fixture("pillar2-complete.json"), epoch_ms=1678871790250, request_id="req-2")
+    deliveries.drain(sqs)
+    target = io.BytesIO()
+    bundle = build_bundle(ApplicationStore(s3, BUCKET), "2023-03-15", load_settings().data_dir, target)
+    assert (bundle.count, bundle.rendered) == (2, 0)
+    archive = zipfile.ZipFile(target)
+    for key in _records(s3):
+        reference = key.split("/")[-1].split("-", 1)[1].removesuffix(".json")
+        (name,) = [n for n in archive.namelist() if n.endswith(f"/{reference}.pdf")]
+        assert archive.read(name) == s3.get_object(Bucket=BUCKET, Key=pdf_key_of(key))["Body"].read(), reference
 
 
 def test_a_second_delivery_of_the_same_event_sends_nothing_and_renders_nothing_new(s3, submit, after_store):
@@ -117,7 +132,7 @@ def test_a_passing_ses_fault_is_filed_retried_and_sent_once_the_application_unto
     assert [(e["reason"], e["willRetry"]) for e in failed] == [("Throttling", True)]
     assert [e["event"] for e in events if e["event"].startswith("email")] == ["email_failed", "emailed"]
     assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == stored_bytes
-    assert deliveries.dead_letters(sqs) == {"PdfQueue": 0, "NotifyQueue": 0}
+    assert deliveries.dead_letters(sqs) == {"RecordQueue": 0, "PdfQueue": 0, "NotifyQueue": 0}
 
 
 def test_an_address_ses_refuses_is_filed_for_the_admins_and_not_retried(s3, submit, after_store, capsys):
@@ -131,4 +146,4 @@ def test_an_address_ses_refuses_is_filed_for_the_admins_and_not_retried(s3, subm
     assert failed["reason"] == "MessageRejected" and failed["willRetry"] is False
     metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert any(m.get("EmailsFailed") == [1.0] and m.get("retry") == "no" for m in metrics)
-    assert deliveries.dead_letters(sqs) == {"PdfQueue": 0, "NotifyQueue": 0}
+    assert deliveries.dead_letters(sqs) == {"RecordQueue": 0, "PdfQueue": 0, "NotifyQueue": 0}

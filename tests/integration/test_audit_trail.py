@@ -7,7 +7,7 @@ import zipfile
 
 from imvo_local import admin_cli
 
-from tests.conftest import BUCKET, admin_call, handler_module, load_fixture, run_admin_job
+from tests.conftest import BUCKET, admin_call, complete_records, handler_module, load_fixture, run_admin_job
 from tests.integration.test_intake import post, supplement
 
 ADMIN = "cognito:beheerder-a"  # the signed-in officer of tests/events/admin-*.json
@@ -22,7 +22,8 @@ def test_received_supplemented_rejected_bundled_downloaded_in_order_and_in_the_b
     assert code == 201
     reference = receipt["reference"]
     assert post(submit, load_fixture("pillar1-incomplete.json"))[1]["replayed"]  # the same request again
-    assert len(audit_keys(s3, reference)) == 1  # …is not received twice
+    complete_records()  # the event is filed after storing, by the record function; the replay stored nothing
+    assert sorted(k.rsplit("-", 2)[-2] for k in audit_keys(s3, reference)) == ["emailed", "received"]  # …not received twice
     code, supplemented = supplement(reference, receipt["supplementToken"], load_fixture("pillar1-complete.json"))
     assert code == 201
     assert admin_cli.main(["reject", reference, "--reason", "II.3.1, criterium 2: onvoldoende bijdrage"]) == 0
@@ -31,8 +32,11 @@ def test_received_supplemented_rejected_bundled_downloaded_in_order_and_in_the_b
 
     status, trail = admin_call(admin, "admin-audit-trail.json", reference=reference)
     assert status == 200
-    events = trail["events"]
-    assert [e["event"] for e in events] == ["received", "supplemented", "rejected", "bundled", "downloaded"]
+    # each version's confirmation e-mail stands right after it (filed at its time of receipt)
+    assert [e["event"] for e in trail["events"]] == ["received", "emailed", "supplemented", "emailed", "rejected",
+                                                     "bundled", "downloaded"]
+    assert [e["version"] for e in trail["events"] if e["event"] == "emailed"] == [reference, supplemented["supplementReference"]]
+    events = [e for e in trail["events"] if e["event"] != "emailed"]
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
     assert events[0]["at"] == receipt["receivedAt"] and events[1]["at"] == supplemented["receivedAt"]
     assert events[1]["supplementReference"] == supplemented["supplementReference"]
@@ -52,13 +56,13 @@ def test_received_supplemented_rejected_bundled_downloaded_in_order_and_in_the_b
     trails = [json.loads(archive.read(name)) for name in archive.namelist() if name.endswith("/audit.json")]
     assert len(trails) == 2  # the original and its supplement, each with the application's trail
     assert all(t["reference"] == reference for t in trails)
-    assert [e["event"] for e in trails[0]["events"]] == ["received", "supplemented", "rejected"]
+    assert [e["event"] for e in trails[0]["events"]] == ["received", "emailed", "supplemented", "emailed", "rejected"]
     assert "SHA256SUMS" in archive.namelist()
 
     capsys.readouterr()
     assert admin_cli.main(["trail", reference]) == 0
     printed = [line.split()[1] for line in capsys.readouterr().out.splitlines()]
-    assert printed == ["received", "supplemented", "rejected", "bundled", "downloaded"]
+    assert printed == ["received", "emailed", "supplemented", "emailed", "rejected", "bundled", "downloaded"]
 
 
 def test_the_trail_of_an_unknown_reference_is_a_404_and_the_command_says_so(s3, capsys):

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from imvo.intake.storage import AlreadyStored, ApplicationStore
 
-from tests.conftest import (BUCKET, UPLOADS_BUCKET, all_objects, fixture_attachment_bytes, handler_module, load_event,
-                            load_fixture, record_attachments)
+from tests.conftest import (BUCKET, UPLOADS_BUCKET, all_objects, complete_records, fixture_attachment_bytes, handler_module,
+                            load_event, load_fixture, record_attachments)
 
 
 
@@ -306,7 +306,9 @@ def test_attachment_hashes_are_recorded_in_the_receipt(submit, s3):
     assert len(recorded) == 6 + 3 + 5  # six partner forms, plan, budget, agreement, five de minimis declarations
     key = "attachments/fixture-draft-0001/budget.pdf"
     assert recorded["$.attachments.budget"] == hashlib.sha256(fixture_attachment_bytes(key)).hexdigest()
-    # Each file is copied into the record bucket, under COMPLIANCE retention, by its content.
+    # Each file is copied into the record bucket, under COMPLIANCE retention, by its content, by the record
+    # function that follows the storing.
+    complete_records("RecordFunction")
     copy = f"attachments/{recorded['$.attachments.budget']}.pdf"
     assert copy in record_attachments(s3)
     assert s3.get_object(Bucket=BUCKET, Key=copy)["Body"].read() == fixture_attachment_bytes(key)
@@ -368,13 +370,16 @@ def test_application_refers_to_the_version_that_was_verified(submit, s3):
     key = "attachments/fixture-draft-0001/budget.pdf"
     _, verified = _verify(key)
     s3.put_object(Bucket=UPLOADS_BUCKET, Key=key, Body=b"%PDF-1.7 swapped after the check")  # a later overwrite
-    code, receipt = post(submit, load_fixture("pillar1-complete.json"))
+    document = load_fixture("pillar1-complete.json")
+    document["attachments"]["budget"]["verified"] = verified["statement"]  # as the form sends it
+    code, receipt = post(submit, document)
     assert code == 201
     stored = json.loads(s3.get_object(Bucket=BUCKET, Key=[k for k in all_objects(s3) if k.startswith("applications/")][0])["Body"].read())
-    (recorded,) = [a for a in stored["receipt"]["attachments"] if a["upload"]["key"] == key]
-    assert recorded["upload"]["versionId"] == verified["versionId"]
-    content = s3.get_object(Bucket=BUCKET, Key=recorded["key"], VersionId=recorded["versionId"])["Body"].read()
-    assert hashlib.sha256(content).hexdigest() == recorded["sha256"] == verified["sha256"]
+    (recorded,) = [a for a in stored["receipt"]["attachments"] if a["key"] == key]
+    assert recorded["versionId"] == verified["versionId"]
+    complete_records("RecordFunction")  # the record keeps the version checked, not the overwrite
+    kept = s3.get_object(Bucket=BUCKET, Key=recorded["recordKey"])["Body"].read()
+    assert kept == fixture_attachment_bytes(key) and hashlib.sha256(kept).hexdigest() == recorded["sha256"] == verified["sha256"]
 
 
 def current(reference, token):

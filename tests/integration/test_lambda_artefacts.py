@@ -40,9 +40,9 @@ def artefacts(dependencies, tmp_path_factory):
     return {function: lambda_build.build(function, root / function, dependencies) for function in ZIP_FUNCTIONS}
 
 
-def test_the_template_builds_six_zip_functions_with_the_makefile():
-    assert ZIP_FUNCTIONS == ["AdminFunction", "BudgetFunction", "CheckFunction", "SubmitFunction", "SupplementFunction",
-                             "UploadsFunction"]
+def test_the_template_builds_seven_zip_functions_with_the_makefile():
+    assert ZIP_FUNCTIONS == ["AdminFunction", "BudgetFunction", "CheckFunction", "RecordFunction", "SubmitFunction",
+                             "SupplementFunction", "UploadsFunction"]
     makefile = (lambda_build.ROOT / "Makefile").read_text()
     for function in ZIP_FUNCTIONS:
         assert f"build-{function}:" in makefile

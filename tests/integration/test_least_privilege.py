@@ -72,11 +72,12 @@ def test_verify_of_a_missing_upload_is_a_404_that_says_upload_again(s3):
 
 
 def test_reading_an_attachment_by_version_needs_get_object_version():
-    """Defect 1 (supplement): GetObject with a VersionId is s3:GetObjectVersion."""
+    """Defect 1 (supplement): GetObject with a VersionId is s3:GetObjectVersion; the functions that copy the
+    checked upload version into the record have it."""
     need = Need("s3:GetObjectVersion", f"{UPLOADS}/attachments/d/x.pdf")
     old = [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{UPLOADS}/attachments/*"]}]
     assert not allowed(old, need)
-    assert allowed(policy("SupplementFunction"), need) and allowed(policy("SubmitFunction"), need)
+    assert allowed(policy("RecordFunction"), need) and allowed(policy("AdminJobFunction"), need)
 
 
 def test_no_function_may_list_a_whole_bucket_or_write_outside_its_prefixes():
@@ -86,8 +87,12 @@ def test_no_function_may_list_a_whole_bucket_or_write_outside_its_prefixes():
             assert not allowed(statements, Need("s3:ListBucket", bucket, (("s3:prefix", ""),))), function
             assert not allowed(statements, Need("s3:ListBucket", bucket, (("s3:prefix", "other/"),))), function
     for admin in (policy("AdminFunction"), policy("AdminJobFunction")):
-        for prefix in ("applications/", "supplements/", "attachments/", "idempotency/"):
+        for prefix in ("applications/", "supplements/", "idempotency/"):
             assert not allowed(admin, Need("s3:PutObject", f"{RECORD}/{prefix}x")), prefix
+    # attachments are kept by the record function, and by a bundle that comes before it; never by the admin
+    assert not allowed(policy("AdminFunction"), Need("s3:PutObject", f"{RECORD}/attachments/x"))
+    for function in ("SubmitFunction", "SupplementFunction", "PdfFunction", "NotifyFunction"):
+        assert not allowed(policy(function), Need("s3:PutObject", f"{RECORD}/attachments/x")), function
     # a rejection is the admin function's to record (II.3.1), never the job's
     assert allowed(policy("AdminFunction"), Need("s3:PutObject", f"{RECORD}/decisions/x.json"))
     assert not allowed(policy("AdminJobFunction"), Need("s3:PutObject", f"{RECORD}/decisions/x.json"))

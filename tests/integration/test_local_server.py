@@ -52,20 +52,26 @@ def test_admin_route_without_a_session_is_401(portal):
 def test_valid_post_is_stored_in_the_embedded_s3_with_the_server_time(portal, tmp_path):
     from tests.conftest import load_fixture
 
+    portal.settle()
     before = set(keys(portal))
     status, body, _ = request(portal.site + "/api/applications", "POST", json.dumps(load_fixture("pillar1-complete.json")))
     assert status == 201, body
     receipt = json.loads(body)
+    portal.settle()  # what follows the storing: its attachments and event, its PDF, its e-mail
     new = set(keys(portal)) - before
-    (key,) = [k for k in new if not k.startswith(("audit/", "attachments/"))]
-    (event,) = [k for k in new if k.startswith("audit/")]  # and its audit event, once
-    assert event.startswith(f"audit/{receipt['reference']}/") and "-received-" in event
+    (key,) = [k for k in new if k.startswith(("applications/", "supplements/"))]
+    assert [k for k in new if k.startswith("pdf/")] == [f"pdf/{key.removesuffix('.json')}.pdf"]
+    events = sorted(k.rsplit("-", 2)[-2] for k in new if k.startswith("audit/"))
+    assert events == ["emailed", "received"]  # its audit event, once, and the confirmation's
+    assert all(k.startswith(f"audit/{receipt['reference']}/") for k in new if k.startswith("audit/"))
+    assert len([k for k in new if k.startswith("attachments/")]) <= 14  # kept by content: new files only
     assert receipt["reference"] in key and key.startswith(f"applications/{receipt['dutchDay']}/")
     assert receipt["opening"] == "2022-1"  # the test clock stands in the first opening
     assert receipt["receivedAt"].startswith("2023-05-01T08:")
 
 
 def test_invalid_post_is_400_and_leaves_the_bucket_unchanged(portal):
+    portal.settle()
     before = keys(portal)
     status, body, _ = request(portal.site + "/api/applications", "POST", '{"pillar": 1}')
     assert status == 400
@@ -76,6 +82,7 @@ def test_invalid_post_is_400_and_leaves_the_bucket_unchanged(portal):
     assert status == 400
     status, _, _ = request(portal.site + "/api/applications", "POST", "a=b", content_type="text/plain")
     assert status == 415
+    portal.settle()
     assert keys(portal) == before
 
 

@@ -30,7 +30,8 @@ def test_valid_application_is_stored_write_once_with_its_receipt(submit, s3):
     assert token not in json.dumps(stored) and hashlib.sha256(token.encode()).hexdigest() not in json.dumps(stored)
     for listed, recorded in zip(receipt["attachments"], stored["receipt"]["attachments"]):
         assert listed == {k: recorded[k] for k in ("path", "sha256", "size", "scan")}
-        assert recorded["key"] == f"attachments/{recorded['sha256']}.pdf" and recorded["upload"]["key"].startswith("attachments/")
+        # the upload checked (its key and version), and where the record keeps it once it is copied there
+        assert recorded["recordKey"] == f"attachments/{recorded['sha256']}.pdf" and recorded["key"].startswith("attachments/")
 
 
 def test_same_request_delivered_twice_stores_once_and_gives_the_same_receipt(submit, s3):

@@ -2,7 +2,9 @@
 order of receipt, each with its JSON, a PDF of every answer, its attachments, and checksums.
 
 The same stored data always gives the same bytes: entries carry a fixed time, come in a fixed order,
-and the PDFs are rendered from the stored JSON alone.
+and each PDF is the one rendered from the stored JSON alone when it was stored (issue 16: a bundle
+collects, it does not render; only a PDF whose asynchronous rendering has not run yet is rendered here,
+to the same bytes, and kept).
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from typing import BinaryIO
 from imvo.audit.trail import AuditTrail
 from imvo.programme.facts import load_facts
 from imvo.documents.render import html_to_pdf
-from imvo.intake.storage import ApplicationStore, StorageUnavailable, encode_document
+from imvo.documents.stored_pdf import keep_pdf
+from imvo.intake.record_keeping import keep_record
+from imvo.intake.storage import (APPLICATIONS_PREFIX, PDF_PREFIX, RECORD_ATTACHMENTS_PREFIX, SUPPLEMENTS_PREFIX,
+                                 ApplicationStore, StorageUnavailable, encode_document, pdf_key_of, side_by_side)
+from imvo.settings import load_settings
 from imvo.documents.application_document import application_html
 
 # Every entry gets this timestamp so that the same stored data always gives the same bytes.
@@ -74,6 +80,7 @@ class Bundle:
     sha256: str
     size: int
     references: tuple[str, ...]  # the applications in it (a supplement's is its application's)
+    rendered: int = 0  # PDFs rendered while bundling (their rendering at store time had not run yet)
 
     @property
     def filename(self) -> str:
@@ -91,17 +98,47 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, sums: list[tuple[str,
     return digest
 
 
-def received_on(store: ApplicationStore, days: list[str]) -> list[dict]:
-    """Applications and supplements whose time of receipt falls on these Dutch days, in order of receipt."""
+def received_on(store: ApplicationStore, days: list[str]) -> list[tuple[str, dict]]:
+    """(key, stored) of the applications and supplements whose time of receipt falls on these Dutch days,
+    in order of receipt."""
     wanted = set(days)
-    found = [stored for day in days for stored in store.applications_of_day(day)]
-    found += [s for s in store.all_supplements() if s["receipt"]["dutchDay"] in wanted]
-    return sorted(found, key=order_of_receipt)
+    keys = [key for day in days for key in store.keys_under(f"{APPLICATIONS_PREFIX}{day}/")]
+    keys += store.keys_under(SUPPLEMENTS_PREFIX)
+    found = [(key, stored) for key, stored in zip(keys, side_by_side(store.get_json, keys))
+             if key.startswith(APPLICATIONS_PREFIX) or stored["receipt"]["dutchDay"] in wanted]
+    return sorted(found, key=lambda pair: order_of_receipt(pair[1]))
+
+
+def keep_what_is_not_kept_yet(store: ApplicationStore, received: list[tuple[str, dict]]) -> int:
+    """Records whose attachments the record function has not kept yet (it runs just after storing) are
+    kept now, as it would keep them; how many. A bundle never waits on it nor misses a file."""
+    kept = set(store.keys_under(RECORD_ATTACHMENTS_PREFIX))
+    behind = [key for key, stored in received
+              if any(a["recordKey"] not in kept for a in stored["receipt"].get("attachments", []))]
+    uploads_bucket = load_settings().uploads_bucket
+    for key in behind:
+        keep_record(store, uploads_bucket, key)
+    return len(behind)
+
+
+def collected_pdfs(store: ApplicationStore, received: list[tuple[str, dict]], days: list[str], programme_name: str,
+                   workers: int | None = None) -> tuple[list[bytes], int]:
+    """The PDF of each, as rendered when it was stored, and how many had to be rendered here (and were kept)."""
+    rendered = set()
+    for prefix in [f"{PDF_PREFIX}{APPLICATIONS_PREFIX}{day}/" for day in days] + [f"{PDF_PREFIX}{SUPPLEMENTS_PREFIX}"]:
+        rendered.update(store.keys_under(prefix))
+    missing = [(key, stored) for key, stored in received if pdf_key_of(key) not in rendered]
+    made = dict(zip((key for key, _ in missing),
+                    render_pdfs([application_html(stored, programme_name) for _, stored in missing], workers)))
+    side_by_side(lambda key: keep_pdf(store, key, made[key]), list(made))
+    present = [key for key, _ in received if key not in made]
+    collected = dict(zip(present, side_by_side(lambda key: store.get_bytes(pdf_key_of(key)), present)))
+    return [made.get(key) or collected[key] for key, _ in received], len(made)
 
 
 def _attachment(store: ApplicationStore, reference: dict) -> bytes:
-    """The exact version the application refers to, as copied into the record."""
-    return store.get_bytes(reference["key"], reference.get("versionId"))
+    """The file the application refers to, as kept in the record (by its content; checked against the SHA-256)."""
+    return store.get_bytes(reference["recordKey"])
 
 
 def _sha256_of(target: BinaryIO) -> tuple[str, int]:
@@ -122,11 +159,13 @@ def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, targe
     days = [days] if isinstance(days, str) else list(days)
     report = progress or (lambda done, total: None)
     programme_name = load_facts(data_dir)["name"]["nl"]
-    received = received_on(store, days)
+    received_with_keys = received_on(store, days)
+    received = [stored for _, stored in received_with_keys]
     report(0, len(received))
+    keep_what_is_not_kept_yet(store, received_with_keys)
     references = sorted({stored["receipt"]["reference"] for stored in received})
     trails = AuditTrail(store).trails_of(references)
-    pdfs = render_pdfs([application_html(stored, programme_name) for stored in received], workers)
+    pdfs, rendered = collected_pdfs(store, received_with_keys, days, programme_name, workers)
     sums: list[tuple[str, str]] = []
     rows = []
     with zipfile.ZipFile(target, "w") as archive:
@@ -141,7 +180,7 @@ def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, targe
                                                                   "events": trails[receipt["reference"]]}), sums)
             attachment_names = []
             for index, reference in enumerate(receipt.get("attachments", []), start=1):
-                uploaded_as = reference.get("upload", {}).get("key", reference["key"])
+                uploaded_as = reference["key"]
                 name = f"{stem}/bijlagen/{index:02d}-{uploaded_as.rsplit('/', 1)[-1]}"
                 content = _attachment(store, reference)
                 if hashlib.sha256(content).hexdigest() != reference["sha256"]:
@@ -179,4 +218,5 @@ def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, targe
         checksum_lines = "".join(f"{digest}  {name}\n" for digest, name in sums)
         _add(archive, "SHA256SUMS", checksum_lines.encode("utf-8"), [])
     sha256, size = _sha256_of(target)
-    return Bundle(days=tuple(days), count=len(received), sha256=sha256, size=size, references=tuple(references))
+    return Bundle(days=tuple(days), count=len(received), sha256=sha256, size=size, references=tuple(references),
+                  rendered=rendered)

@@ -51,7 +51,7 @@ def _bundle(board: JobBoard, job: dict, data_dir: Path, progress: _Progress) -> 
         key = f"{BUNDLES_PREFIX}{days[0]}/{bundle.sha256}.zip"
         board.store.upload(key, target, _CONTENT_TYPES["zip"])
     AuditTrail(board.store).bundled(list(bundle.references), job["id"], key, bundle.sha256, job["requestedBy"], _now())
-    return {"days": days, "applications": bundle.count, "sha256": bundle.sha256, "size": bundle.size,
+    return {"days": days, "applications": bundle.count, "rendered": bundle.rendered, "sha256": bundle.sha256, "size": bundle.size,
             "filename": bundle.filename, "key": key}
 
 

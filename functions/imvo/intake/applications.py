@@ -1,7 +1,10 @@
 """Receiving applications and supplements: window, validation, rules, attachments, write-once storage.
 
 Order of receipt decides (Artikel 4, II.3.2, III.3.2), so what the intake stores is never overwritten
-or deleted, a retried request never counts twice, and a fault leaves nothing half-written.
+or deleted, a retried request never counts twice, and a fault leaves nothing half-written. The request
+writes the record alone (and, with an Idempotency-Key, its claim first); what follows from it (its
+attachments kept under retention, its audit event, its PDF, the e-mail) is done after, started by the
+stored object (imvo.record_events), so the applicant's receipt waits on one write.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from imvo.audit.trail import AuditTrail
 from imvo.intake.attachments import ScanPending, verify_attachments
 from imvo.intake.json_input import read_json, read_json_object
 from imvo.intake.refusal import Refusal
@@ -19,8 +21,8 @@ from imvo.programme.facts import Opening, load_limits, opening_for
 from imvo.intake.receipt import Receipt, format_dutch_for_people
 from imvo.programme.rules import Judgement, judge, judge_organisations
 from imvo.settings import Settings
-from imvo.intake.storage import (AlreadyStored, ApplicationStore, application_key, encode_document, idempotency_key_of,
-                                 record_attachment_key, supplement_key)
+from imvo.intake.storage import (AlreadyStored, ApplicationStore, application_key, encode_document, encode_from_parts,
+                                 idempotency_key_of, record_attachment_key, supplement_key)
 from imvo.intake.tokens import TokenKey
 from imvo.intake.validation import available_pillars, schema_findings
 
@@ -155,7 +157,7 @@ class Intake:
                           "This application does not meet the policy rules and cannot be submitted as it is. Nothing was stored.",
                           judgement.of(REJECT))
         try:
-            verified, problems = verify_attachments(self.uploads, document, self.settings.malware_scan)
+            verified, problems = verify_attachments(self.uploads, document, self.tokens, self.settings.malware_scan)
         except ScanPending as pending:
             raise Refusal("scan_pending",
                           "De virusscan van een bijlage is nog bezig. Er is niets opgeslagen; verstuur de aanvraag over een minuut opnieuw.",
@@ -165,14 +167,9 @@ class Intake:
             raise Refusal("invalid",
                           "Niet alle bijlagen zijn in orde. Er is niets opgeslagen.",
                           "Not every attachment is in order. Nothing was stored.", problems)
-        return findings, judgement, [attachment.as_dict() for attachment in verified]
-
-    def _into_record(self, attachment: dict) -> dict:
-        """Copy the checked upload version into the record bucket, where retention keeps it with the application."""
-        key = record_attachment_key(attachment["sha256"])
-        version_id = self.store.copy_into_record(self.uploads.bucket, attachment["key"], attachment["versionId"], key)
-        return attachment | {"key": key, "versionId": version_id,
-                             "upload": {"key": attachment["key"], "versionId": attachment["versionId"]}}
+        # Each names the upload version checked and where the record keeps it (copied there after storing).
+        return findings, judgement, [attachment.as_dict() | {"recordKey": record_attachment_key(attachment.sha256)}
+                                     for attachment in verified]
 
     # --- storing -------------------------------------------------------------------------------
 
@@ -192,39 +189,36 @@ class Intake:
         if claim["bodySha256"] != hashlib.sha256(body).hexdigest():
             raise _key_reused()
         if not self.store.exists(claim["key"]):
-            self._put_record(claim["key"], claim["stored"])
-        else:  # the record is there; its audit event may not be, if a fault came between the two
-            AuditTrail(self.store).receipt_stored(claim["stored"])
+            self._put_record(claim["key"], encode_document(claim["stored"]))
         return claim["response"] | {"replayed": True}
 
-    def _put_record(self, key: str, stored: dict) -> bool:
-        """Copy the attachments into the record, write the record once, then its audit event; False when
-        the record was already there (the audit event is written then too, should a fault have stopped it)."""
-        receipt = stored["receipt"]
-        recorded = stored | {"receipt": receipt | {"attachments": [self._into_record(a) for a in receipt["attachments"]]}}
+    def _put_record(self, key: str, record: bytes) -> bool:
+        """Write the record once; False when it was already there."""
         try:
-            self.store.put_record(key, encode_document(recorded))
-            written = True
+            self.store.put_record(key, record)
+            return True
         except AlreadyStored:
-            written = False
-        AuditTrail(self.store).receipt_stored(stored)
-        return written
+            return False
 
-    def _store_once(self, idempotency_key: str | None, body: bytes, key: str, stored: dict, response: dict) -> dict:
-        """Claim the Idempotency-Key first (write-once), then write the document (write-once).
+    def _store_once(self, idempotency_key: str | None, body: bytes, key: str, parts: dict[str, bytes], response: dict) -> dict:
+        """Claim the Idempotency-Key first (write-once), then write the record (write-once); `parts` are the
+        record's members, each encoded once, and the record's bytes serve the claim too.
 
         No read comes first: of ten identical requests at once, one claims the key and the others,
         answered 412, read its claim and answer its receipt; a fault between the two writes is finished
         by the retry, which finds the claim.
         """
+        record = encode_from_parts(parts)
         if idempotency_key is not None:
-            claim = {"bodySha256": hashlib.sha256(body).hexdigest(), "key": key, "stored": stored, "response": response}
+            claim = encode_from_parts({"bodySha256": encode_document(hashlib.sha256(body).hexdigest()),
+                                       "key": encode_document(key), "stored": record,
+                                       "response": encode_document(response)})
             claim_key = idempotency_key_of(idempotency_key)
             try:
-                self.store.put_new(claim_key, encode_document(claim))
+                self.store.put_new(claim_key, claim)
             except AlreadyStored:
                 return self._answer_of_claim(claim_key, body)
-        if not self._put_record(key, stored) and idempotency_key is None:
+        if not self._put_record(key, record) and idempotency_key is None:
             # The same request delivered twice (same request id, same key): the stored receipt stands.
             return _for_the_applicant(self.store.get_json(key)["receipt"]) | {"replayed": True}
         return response
@@ -257,8 +251,9 @@ class Intake:
         if earlier is not None:  # a retry after the window closed (or the rules changed) still gets its receipt
             return self._with_token(earlier)
         pillar, opening, findings, judgement, verified = outcome
+        application = encode_document(document)  # once: for its hash and in the record
         receipt_data = receipt.as_dict() | {
-            "sha256": hashlib.sha256(encode_document(document)).hexdigest(),
+            "sha256": hashlib.sha256(application).hexdigest(),
             "pillar": pillar,
             "opening": opening.id,
             "status": judgement.status,
@@ -266,15 +261,10 @@ class Intake:
             "attachments": verified,
             "effectiveReceivedAt": receipt.as_dict()["receivedAt"],
         }
-        stored = {
-            "receipt": receipt_data,
-            "application": document,
-            "findings": [f.as_dict() for f in findings],
-            "calculation": judgement.calculation.as_dict(),
-        }
         response = _for_the_applicant(receipt_data) | {"receiptUrl": f"/api/applications/{receipt.reference}/receipt"}
         key = application_key(receipt.dutch_day, receipt.epoch_ms, receipt.reference)
-        return self._with_token(self._store_once(idempotency_key, body, key, stored, response))
+        return self._with_token(self._store_once(idempotency_key, body, key,
+                                                 _record_parts(receipt_data, application, findings, judgement), response))
 
     def supplement(self, reference: str, body: bytes, content_type: str | None, receipt: Receipt,
                    idempotency_key: str | None = None) -> dict:
@@ -286,11 +276,12 @@ class Intake:
         if earlier is not None:
             return earlier
         findings, judgement, verified, original, current = outcome
+        application = encode_document(request["application"])
         receipt_data = receipt.as_dict() | {
             "reference": reference,
             "supplementReference": receipt.reference,
             "supplements": current["receipt"].get("supplementReference", reference),
-            "sha256": hashlib.sha256(encode_document(request["application"])).hexdigest(),
+            "sha256": hashlib.sha256(application).hexdigest(),
             "pillar": original["receipt"]["pillar"],
             "opening": original["receipt"]["opening"],
             "status": judgement.status,
@@ -298,10 +289,9 @@ class Intake:
             "attachments": verified,
             "effectiveReceivedAt": receipt.as_dict()["receivedAt"],
         }
-        stored = {"receipt": receipt_data, "application": request["application"],
-                  "findings": [f.as_dict() for f in findings], "calculation": judgement.calculation.as_dict()}
         key = supplement_key(reference, receipt.epoch_ms, receipt.request_id)
-        return self._store_once(idempotency_key, body, key, stored, _for_the_applicant(receipt_data))
+        return self._store_once(idempotency_key, body, key, _record_parts(receipt_data, application, findings, judgement),
+                                _for_the_applicant(receipt_data))
 
     def _supplement_judged(self, reference: str, request: dict, receipt: Receipt):
         original = self.authorised(reference, request.get("token"))
@@ -344,6 +334,13 @@ class Intake:
                           "The code for this application is not right. Use the code from your receipt.",
                           [Finding("$.token", "token", REJECT, "Onjuiste code.", "Wrong code.")])
         return original
+
+
+def _record_parts(receipt_data: dict, application: bytes, findings: list[Finding], judgement: Judgement) -> dict[str, bytes]:
+    """The stored document's members, encoded: {"receipt", "application", "findings", "calculation"}."""
+    return {"receipt": encode_document(receipt_data), "application": application,
+            "findings": encode_document([f.as_dict() for f in findings]),
+            "calculation": encode_document(judgement.calculation.as_dict())}
 
 
 def _for_the_applicant(receipt_data: dict) -> dict:

@@ -2,7 +2,9 @@
 
 S3 enforces a presigned POST's conditions (size, type, and the SHA-256 the browser computed); moto
 does not. Either way the checks after the upload (exists, size, first bytes, SHA-256) decide whether
-an application may refer to a file, and GuardDuty's scan tag decides whether it is safe to keep.
+an application may refer to a file, and GuardDuty's scan tag decides whether it is safe to keep. The
+check answers a signed statement of what it found (key, SHA-256, size, version), which the form puts
+in the application, so submitting trusts it without asking S3 again.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from imvo.intake.storage import AlreadyStored, ApplicationStore, StorageUnavailable, ensure_time_for_a_call, storage_fault
+from imvo.intake.storage import ApplicationStore, StorageUnavailable, ensure_time_for_a_call, storage_fault
+from imvo.intake.tokens import TokenKey
 from imvo.programme.findings import REJECT, Finding
 from imvo.settings import SCAN_NONE
 
@@ -24,7 +27,7 @@ UPLOAD_SECONDS = 15 * 60
 # PDF only: RVO's model documents export to PDF, it is the archival format, and one parser to trust.
 ALLOWED_TYPES = {"application/pdf": b"%PDF-"}
 ATTACHMENTS_PREFIX = "attachments/"
-VERIFIED_PREFIX = "verified/"
+STATEMENT_PURPOSE = "upload-checked"
 DRAFT_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -133,21 +136,26 @@ def draft_of(key: str) -> str:
     return parts[1] if len(parts) >= 3 and parts[0] + "/" == ATTACHMENTS_PREFIX else ""
 
 
-def _key_digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+def statement_of(checked: VerifiedAttachment, tokens: TokenKey) -> str:
+    """The signed statement of one check: what was found, and the MAC over it."""
+    facts = f"{checked.key}\n{checked.sha256}\n{checked.size}\n{checked.version_id}"
+    return (base64.urlsafe_b64encode(facts.encode()).decode().rstrip("=") + "."
+            + tokens.sign(STATEMENT_PURPOSE, facts))
 
 
-def _marker_key(key: str, sha256: str, size: int, version_id: str) -> str:
-    """verified/<draft>/<hash of key>/<sha256>-<size>-<version id>: all a LIST needs to tell."""
-    version = base64.urlsafe_b64encode(version_id.encode()).decode().rstrip("=")
-    return f"{VERIFIED_PREFIX}{draft_of(key)}/{_key_digest(key)}/{sha256}-{size}-{version}"
-
-
-def _parse_marker(marker: str) -> tuple[str, str, int, str]:
-    _, _, key_digest, facts = marker.split("/", 3)
-    sha256, size, version = facts.split("-", 2)
-    version_id = base64.urlsafe_b64decode(version + "=" * (-len(version) % 4)).decode()
-    return key_digest, sha256, int(size), version_id
+def stated(statement, key: str, sha256: str, tokens: TokenKey) -> tuple[int, str] | None:
+    """(size, version id) when `statement` is ours and is about this key and content; None otherwise."""
+    if not isinstance(statement, str) or statement.count(".") != 1:
+        return None
+    encoded, signature = statement.split(".")
+    try:
+        facts = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    parts = facts.split("\n")
+    if len(parts) != 4 or parts[:2] != [key, sha256] or not parts[2].isdigit() or not tokens.signed(STATEMENT_PURPOSE, facts, signature):
+        return None
+    return int(parts[2]), parts[3]
 
 
 MISSING_RULE = "attachment:missing"
@@ -188,32 +196,18 @@ def scan_status(uploads: ApplicationStore, key: str, version_id: str, scan_mode:
 
 
 def verify_upload(uploads: ApplicationStore, key, scan_mode: str = SCAN_NONE) -> VerifiedAttachment:
-    """POST /api/uploads/verify: check an upload once, right after it lands, and remember the result.
+    """POST /api/uploads/verify: check an upload once, right after it lands.
 
-    The marker is written once and names the exact object version, so a later overwrite of the key
-    cannot slip other content into an application: the application refers to the version checked.
+    What it found names the exact object version, so a later overwrite of the key cannot slip other
+    content into an application: the application refers to the version checked.
     """
     if not isinstance(key, str) or not key.startswith(ATTACHMENTS_PREFIX) or not DRAFT_ID.match(draft_of(key) or "-"):
         raise UploadRefused(_problem("$.key", "Dit is geen sleutel van een upload.", "This is not an upload key."))
     verified, problem = inspect_upload(uploads, key)
     if problem:
         raise UploadRefused(problem)
-    try:
-        uploads.put_new(_marker_key(key, verified.sha256, verified.size, verified.version_id), b"",
-                        content_type="text/plain")
-    except AlreadyStored:
-        pass
     status = scan_status(uploads, key, verified.version_id, scan_mode)
     return VerifiedAttachment(verified.path, verified.key, verified.sha256, verified.size, verified.version_id, status)
-
-
-def _markers(uploads: ApplicationStore, draft: str) -> dict[tuple[str, str], tuple[int, str]]:
-    """(hash of key, sha256) -> (size, version id) for every upload of the draft checked at upload time."""
-    found = {}
-    for marker in uploads.keys_under(f"{VERIFIED_PREFIX}{draft}/"):
-        key_digest, sha256, size, version_id = _parse_marker(marker)
-        found[(key_digest, sha256)] = (size, version_id)
-    return found
 
 
 def _scan_problem(path: str, status: str) -> Finding | None:
@@ -227,13 +221,13 @@ def _scan_problem(path: str, status: str) -> Finding | None:
                     "This attachment could not be scanned for malware; upload it again as a plain PDF.")
 
 
-def verify_attachments(uploads: ApplicationStore, document: dict, scan_mode: str = SCAN_NONE
+def verify_attachments(uploads: ApplicationStore, document: dict, tokens: TokenKey, scan_mode: str = SCAN_NONE
                        ) -> tuple[list[VerifiedAttachment], list[Finding]]:
     """Each referenced file exists, is within the size limit, starts as a PDF, has the declared SHA-256
     and, where GuardDuty scans, was found clean. ScanPending when a scan has not finished.
 
-    Uploads checked by POST /api/uploads/verify are confirmed by one LIST of their markers; any other
-    reference is read and hashed here.
+    A reference carrying the signed statement of POST /api/uploads/verify is trusted without any S3
+    call; any other reference is read and hashed here.
     """
     references = referenced_attachments(document)
     drafts = {draft_of(reference["key"]) if isinstance(reference["key"], str) else "" for _, reference in references}
@@ -241,16 +235,15 @@ def verify_attachments(uploads: ApplicationStore, document: dict, scan_mode: str
         return [], [_problem("$.attachments", "Alle bijlagen horen bij één aanvraag (één concept).",
                              "All attachments belong to one application (one draft).")]
     draft = drafts.pop() if drafts else ""
-    markers = _markers(uploads, draft) if DRAFT_ID.match(draft or "-") else {}
     verified, problems, pending = [], [], False
     for path, reference in references:
         key, sha256 = reference["key"], reference["sha256"]
         if not isinstance(key, str) or not key.startswith(f"{ATTACHMENTS_PREFIX}{draft}/") or not draft:
             problems.append(_not_found(path))
             continue
-        marked = markers.get((_key_digest(key), sha256))
-        if marked:
-            found = VerifiedAttachment(path, key, sha256, *marked)
+        checked = stated(reference.get("verified"), key, sha256, tokens)
+        if checked:
+            found = VerifiedAttachment(path, key, sha256, *checked)
         else:
             found, problem = inspect_upload(uploads, key, path)
             if problem is None and found.sha256 != sha256:

@@ -123,9 +123,16 @@ def record_attachment_key(sha256: str) -> str:
     return f"{RECORD_ATTACHMENTS_PREFIX}{sha256}.pdf"
 
 
-def encode_document(document: dict) -> bytes:
-    """The one byte form of a stored JSON document, so hashes and bundles are reproducible."""
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
+def encode_document(document) -> bytes:
+    """The one byte form of a stored JSON document, so hashes and bundles are reproducible: sorted keys,
+    compact (no indent, which would force json's pure-Python encoder)."""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def encode_from_parts(parts: dict[str, bytes]) -> bytes:
+    """encode_document of an object whose members are already encoded (each by encode_document): the same
+    bytes, without encoding a large member (the application) a second time."""
+    return b"{" + b",".join(encode_document(name) + b":" + parts[name] for name in sorted(parts)) + b"}"
 
 
 def _version(version_id: str | None) -> dict:

@@ -1,4 +1,5 @@
-"""The herstel code of an application: derived from its reference with a secret key, so no code is stored."""
+"""Codes derived with one secret key, so none is stored: the herstel code of an application, and the statement
+that an upload was checked (which lets submit trust it without asking S3 again)."""
 
 from __future__ import annotations
 
@@ -35,11 +36,18 @@ class TokenKey:
                 self._key = value.encode("utf-8")
             return self._key
 
-    def token_for(self, reference: str) -> str:
-        """The code the receipt gives out; the same for every replay of the same application."""
-        digest = hmac.new(self._secret(), f"herstel:{reference}".encode(), hashlib.sha256).digest()
+    def sign(self, purpose: str, text: str) -> str:
+        """A MAC of `text` for one purpose (a code for one purpose is no code for another)."""
+        digest = hmac.new(self._secret(), f"{purpose}:{text}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
 
+    def signed(self, purpose: str, text: str, signature) -> bool:
+        return isinstance(signature, str) and hmac.compare_digest(signature.encode("utf-8", "replace"),
+                                                                  self.sign(purpose, text).encode())
+
+    def token_for(self, reference: str) -> str:
+        """The code the receipt gives out; the same for every replay of the same application."""
+        return self.sign("herstel", reference)
+
     def matches(self, reference: str, token) -> bool:
-        return isinstance(token, str) and hmac.compare_digest(token.encode("utf-8", "replace"),
-                                                              self.token_for(reference).encode())
+        return self.signed("herstel", reference, token)

@@ -48,7 +48,7 @@ export function uploadFile(box, file) {
       }
       if (results[1] && results[1] !== verified.body.sha256) throw new Error(TEXT.mismatch);
       bar.value = 100;
-      return { key: upload.key, sha256: verified.body.sha256, filename: file.name, size: verified.body.size };
+      return { key: upload.key, sha256: verified.body.sha256, filename: file.name, size: verified.body.size, verified: verified.body.statement };
     });
   }).catch(function (problem) {
     bar.hidden = true;
@@ -57,6 +57,8 @@ export function uploadFile(box, file) {
     throw problem;
   });
 }
+// What an application says of one upload; "verified" is the portal's signed statement of its check.
+export var UPLOAD_PARTS = ["key", "sha256", "filename", "verified"];
 export function showUploaded(box, filename, size) {
   box.querySelector(".upload-status").textContent = fill(TEXT.uploaded, { name: filename, size: size ? sizeText(size) : "PDF" });
 }
@@ -65,7 +67,7 @@ export function addListedUpload(box, value) {
   var path = box.getAttribute("data-path");
   var index = list.children.length;
   var item = document.createElement("li");
-  ["key", "sha256", "filename"].forEach(function (part) {
+  UPLOAD_PARTS.forEach(function (part) {
     var input = document.createElement("input");
     input.type = "hidden";
     input.name = path + "." + index + "." + part;
@@ -94,7 +96,7 @@ export function wireUploads(scope) {
       files.forEach(function (file) {
         chain = chain.then(function () { return uploadFile(box, file); }).then(function (uploaded) {
           if (box.getAttribute("data-kind") === "attachment") {
-            ["key", "sha256", "filename"].forEach(function (part) { box.querySelector("[data-part=" + part + "]").value = uploaded[part]; });
+            UPLOAD_PARTS.forEach(function (part) { box.querySelector("[data-part=" + part + "]").value = uploaded[part]; });
           } else {
             addListedUpload(box, uploaded);
           }
