@@ -65,7 +65,7 @@ test-e2e: system-deps $(BIN)/.installed node_modules/.installed
 fuzz: system-deps $(BIN)/.installed
 	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/integration/test_properties.py tests/integration/test_api_contract.py
 
-bench: system-deps $(BIN)/.installed
+bench: system-deps $(BIN)/.installed site
 	$(BIN)/python -m tests.bench
 
 # The admin's dated bundle, from the embedded S3 of a running `make run` (or a real bucket when

@@ -1,13 +1,14 @@
-"""`make bench`: benchmarks that print figures, each against a baseline measured in the same run."""
+"""`make bench`: benchmarks that print figures, each against a baseline measured in the same run (ratios:
+minimum and median of repeats; see tests/benchmarks/figures.py)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from tests.benchmarks import bundles, intake, jobs, site
+from tests.benchmarks import bundles, intake, jobs, opening, site
 
-SECTIONS = {"site": site.run, "intake": intake.run, "bundles": bundles.run, "jobs": jobs.run}
+SECTIONS = {"site": site.run, "intake": intake.run, "bundles": bundles.run, "jobs": jobs.run, "opening": opening.run}
 
 
 def main(argv: list[str] | None = None) -> int:

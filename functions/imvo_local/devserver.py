@@ -299,6 +299,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="also write every AWS call of each function, as the IAM model judged it, to this file")
     parser.add_argument("--clock", type=datetime.fromisoformat, default=None,
                         help="start the receipt clock at this moment (ISO 8601 with offset) and let it run; for tests")
+    parser.add_argument("--inject-s3-faults", type=float, default=0.0, metavar="SHARE",
+                        help="for the benchmark: this share of bucket requests fails with 503 SlowDown; default none")
+    parser.add_argument("--after-store", choices=("on", "off"), default="on",
+                        help="off: the functions after storing do not run (their events wait): to measure the intake alone")
     args = parser.parse_args(argv)
 
     stop = threading.Event()
@@ -314,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[ENV_MALWARE_SCAN] = SCAN_NONE
     os.environ.setdefault(ENV_RETENTION_DAYS, "1")  # COMPLIANCE retention is real in moto too: keep it short
     s3_server, endpoint, secret_arn = start_embedded_s3(args.host, args.s3_port, args.bucket, args.uploads_bucket,
-                                                        "imvo-token-key-local")
+                                                        "imvo-token-key-local", args.inject_s3_faults)
     os.environ[ENV_TOKEN_SECRET] = secret_arn
     import boto3
 
@@ -329,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         model = IamModel.from_template(load_template(), local_names(args.bucket, args.uploads_bucket,
                                                                     confirmation_sender=sender), args.iam_calls)
         model.install()
-        deliveries.start()
+        if args.after_store == "on":
+            deliveries.start()
         use_launcher(ThreadLauncher(model))
         offset = int(args.clock.timestamp() * 1000) - time.time_ns() // 1_000_000 if args.clock else 0
         server = make_server(args.site, args.host, args.port, offset, security_headers(endpoint),
@@ -354,6 +359,11 @@ def main(argv: list[str] | None = None) -> int:
               "(a local account in the embedded Cognito, made afresh at each start)", flush=True)
         print(f"Demo opening from {args.openings}; the site's banner reads the clock and the opening that applies "
               f"from {LOCAL_CLOCK_PATH} (local only, not part of the deployed API)", flush=True)
+        if args.after_store == "off":
+            print("After:   the functions after storing are OFF (--after-store off): events wait in their queues.", flush=True)
+        if args.inject_s3_faults:
+            print(f"Faults:  {args.inject_s3_faults:.0%} of bucket requests fail with 503 SlowDown (injected, for the "
+                  "benchmark)", flush=True)
         if args.clock:
             print(f"Clock:   receipts start at {args.clock.isoformat()} (a test clock; the real time is not used)",
                   flush=True)

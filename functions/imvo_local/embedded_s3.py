@@ -32,24 +32,58 @@ class AtomicConditionalWrites:
         return self.app(environ, start_response)
 
 
+class InjectedFaults:
+    """WSGI middleware for the opening-minute benchmark: a share of S3 requests fails with S3's own 503
+    SlowDown, half of them before S3 acts and half after (the write done, the answer lost), which is what
+    a retry must survive without losing or doubling an application. Off unless asked for."""
+
+    def __init__(self, app, share: float, seed: int = 20231001):
+        import random
+
+        self.app, self.share, self.random, self.lock = app, share, random.Random(seed), threading.Lock()
+        self.injected = 0
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST", "")
+        with self.lock:
+            draw, after = self.random.random(), self.random.random() < 0.5
+        # Only calls on objects (path-style /<bucket>/<key>): not setting up a bucket, not SQS or SES.
+        bucket, _, key = environ.get("PATH_INFO", "").lstrip("/").partition("/")
+        if self.share <= 0 or draw >= self.share or not bucket.startswith("imvo-") or not key or "amazonaws" in host:
+            return self.app(environ, start_response)
+        with self.lock:
+            self.injected += 1
+        if after:
+            list(self.app(environ, lambda *args, **kwargs: None))  # S3 acted; its answer is lost
+        body = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+                b"<Message>Please reduce your request rate. (injected)</Message></Error>")
+        start_response("503 Slow Down", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+        return [body]
+
+
 class EmbeddedS3(ThreadedMotoServer):
+    fault_share = 0.0  # set before start() for the benchmark's injected faults
+
     def _server_entry(self) -> None:
         from moto.server import DomainDispatcherApplication, create_backend_app
 
         app = AtomicConditionalWrites(DomainDispatcherApplication(create_backend_app))
+        if self.fault_share:
+            app = InjectedFaults(app, self.fault_share)
         self._server = make_server(self._ip_address, self._port, app, threaded=True)
         self._server_ready_event.set()
         self._server.serve_forever()
 
 
-def start_embedded_s3(host: str, port: int, bucket: str, uploads_bucket: str, token_secret: str
-                      ) -> tuple[EmbeddedS3, str, str]:
+def start_embedded_s3(host: str, port: int, bucket: str, uploads_bucket: str, token_secret: str,
+                      fault_share: float = 0.0) -> tuple[EmbeddedS3, str, str]:
     """Start moto's server on host:port (0 picks a free port), point boto3 at it, and make the buckets and
     the herstel-code key as the template makes them. Returns the server, its endpoint and the key's ARN."""
     import boto3
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log drowns ours
     server = EmbeddedS3(ip_address=host, port=port, verbose=False)
+    server.fault_share = fault_share
     server.start()
     actual_host, actual_port = server.get_host_and_port()
     endpoint = f"http://{actual_host}:{actual_port}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from tests.benchmarks.intake import _percentile
+from tests.benchmarks.figures import percentile as _percentile
 
 COUNT = 200
 STARTS = 50

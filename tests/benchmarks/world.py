@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def intake_world():
-    """Yields (S3 client, submit handler module) inside moto, as the form leaves things before submitting."""
+def intake_world(after_store: bool = False):
+    """Yields (S3 client, submit handler module) inside moto, as the form leaves things before submitting.
+
+    Without `after_store`, the record bucket tells EventBridge nothing: in AWS that notification costs a
+    request nothing, while moto would deliver it inside the put, on the handler's clock."""
     sys.path.insert(0, str(ROOT / "functions"))
     sys.path.insert(0, str(ROOT))
     from imvo.intake.attachments import referenced_attachments, verify_upload
@@ -28,6 +31,9 @@ def intake_world():
     with mock_aws():
         os.environ.update(create_test_storage())
         client = boto3.client("s3")
+        if not after_store:
+            client.put_bucket_notification_configuration(Bucket=os.environ["IMVO_SUBMISSIONS_BUCKET"],
+                                                         NotificationConfiguration={})
         # As the form does: each upload is verified once when it lands (POST /api/uploads/verify).
         uploads = ApplicationStore(client, UPLOADS_BUCKET)
         for _, reference in referenced_attachments(load_fixture("pillar1-complete.json")):

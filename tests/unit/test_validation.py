@@ -70,3 +70,56 @@ def test_ii_2_1_sector_list_in_schema_is_the_data_file_list():
     data_sectors = sector_ids(PROJECT_ROOT / "content" / "data")
     assert len(data_sectors) == 12
     assert schema["properties"]["sector"]["enum"] == data_sectors + ["other"]
+
+
+def test_an_amount_in_cents_is_two_decimals_as_people_count_them():
+    """0.07 is a multiple of 0.01 in decimal arithmetic (binary floats say 7.000000000000001, which refused
+    amounts such as EUR 0.07 an hour); 0.001 is three decimals."""
+    document = load_fixture("pillar2-complete.json")
+    for rate, expected in ((0.07, []), (87.07, []), (12.34, []), (0.001, ["schema:multipleOf"])):
+        document["penvoerder"]["budget"][0]["hourlyRate"] = rate
+        assert [f.rule for f in schema_findings(SCHEMAS, 2, document)] == expected, rate
+
+
+def _mutations(document, path=()):
+    """Each value of the document replaced by what breaks a schema in a different way, one at a time."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield path + (key,), None  # removed
+            yield from _mutations(value, path + (key,))
+    elif isinstance(document, list):
+        yield path, []
+        for index, value in enumerate(document):
+            yield from _mutations(value, path + (index,))
+    else:
+        for wrong in ("", "x" * 5000, -1, 10**12, 0.001, True, "2023-02-30", "geen-e-mail", [], {}):
+            yield path, wrong
+
+
+def _applied(document, path, value):
+    document = json.loads(json.dumps(document))
+    target = document
+    for part in path[:-1]:
+        target = target[part]
+    if value is None and isinstance(target, dict):
+        del target[path[-1]]
+    elif path:
+        target[path[-1]] = value
+    return document
+
+
+def test_the_fast_gate_never_accepts_what_jsonschema_refuses():
+    """jsonschema-rs decides "valid" alone; so each of some thousands of broken documents it calls valid must
+    be valid to jsonschema too (the explaining validator, which has the last word)."""
+    from imvo.intake.validation import gate_for, validator_for
+
+    checked = 0
+    for pillar, name in ((1, "pillar1-complete.json"), (2, "pillar2-complete.json")):
+        document = load_fixture(name)
+        gate, explainer = gate_for(SCHEMAS, pillar), validator_for(SCHEMAS, pillar)
+        for path, value in _mutations(document):
+            mutated = _applied(document, path, value)
+            if gate.is_valid(mutated):
+                assert not list(explainer.iter_errors(mutated)), (path, value)
+            checked += 1
+    assert checked > 2000

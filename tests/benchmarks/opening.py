@@ -1,0 +1,130 @@
+"""The opening minute: 2,000 applications offered to the local system as fast as it takes them, with 5%
+of S3 calls failing (injected: half before S3 acts, half after it acted and its answer was lost) and every
+client retrying with its Idempotency-Key; then 0 lost, 0 duplicated, stored order = receipt order.
+Its throughput and p50/p99 stand next to the same number of static-page requests to the same server."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tests.benchmarks.figures import percentile
+
+ROOT = Path(__file__).resolve().parents[2]
+COUNT = 2000
+CLIENTS = 16
+FAULT_SHARE = 0.05
+
+
+def _post(url: str, body: bytes, key: str | None = None) -> tuple[int, dict]:
+    headers = {"content-type": "application/json"} | ({"idempotency-key": key} if key else {})
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, {}
+
+
+def _until_accepted(url: str, body: bytes, key: str) -> tuple[float, int, dict]:
+    """As the form does: the same body and key again after a 5xx or a lost connection, until 201."""
+    started, attempts = time.perf_counter(), 0
+    while True:
+        attempts += 1
+        status, answer = _post(url, body, key)
+        if status == 201:
+            return time.perf_counter() - started, attempts, answer
+        if status and status < 500:
+            raise AssertionError(f"refused: {status} {answer}")
+        time.sleep(0.05 * attempts)
+
+
+def _get(url: str) -> float:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        answer.read()
+    return time.perf_counter() - started
+
+
+def _document_with_statements(site: str) -> dict:
+    """The pillar-2 example, each attachment checked through the API as the form checks it (with retries)."""
+    from imvo.intake.attachments import referenced_attachments
+    from tests.conftest import load_fixture
+
+    document = load_fixture("pillar2-complete.json")
+    for _, reference in referenced_attachments(document):
+        while True:
+            status, checked = _post(f"{site}/api/uploads/verify", json.dumps({"key": reference["key"]}).encode())
+            if status == 200:
+                reference["verified"] = checked["statement"]
+                break
+            assert status >= 500 or status == 0, checked
+    return document
+
+
+def run() -> None:
+    from tests.conftest import ROOT as _root, start_local_server, upload_fixture_attachments
+    import boto3
+
+    site_dir = _root / "output"
+    if not (site_dir / "index.html").exists():
+        print("  (build the site first: make site)")
+        return
+    process, text = start_local_server(site_dir, "--clock", "2023-05-01T10:00:00+02:00", "--after-store", "off",
+                                       "--inject-s3-faults", str(FAULT_SHARE))
+    try:
+        site = re.search(r"Site:\s+(\S+)", text).group(1)
+        storage = re.search(r"Storage:\s+(\S+)", text).group(1)
+        s3 = boto3.client("s3", endpoint_url=storage, region_name="eu-west-1", aws_access_key_id="local",
+                          aws_secret_access_key="local")
+        for attempt in range(20):  # the fixture uploads, through the same faults
+            try:
+                upload_fixture_attachments(s3, "imvo-uploads-local")
+                break
+            except Exception:  # noqa: BLE001 - an injected fault; put them again
+                time.sleep(0.1)
+        body = json.dumps(_document_with_statements(site)).encode()
+
+        with ThreadPoolExecutor(CLIENTS) as pool:  # the baseline: the same number of static-page requests
+            started = time.perf_counter()
+            static = list(pool.map(lambda _: _get(f"{site}/aanvragen/"), range(COUNT)))
+            static_seconds = time.perf_counter() - started
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            started = time.perf_counter()
+            results = list(pool.map(lambda n: _until_accepted(f"{site}/api/applications", body, f"opening-{n:06d}"),
+                                    range(COUNT)))
+            submit_seconds = time.perf_counter() - started
+
+        stored = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket="imvo-submissions-local", Prefix="applications/"):
+            stored += [item["Key"] for item in page.get("Contents", [])]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    receipts = [answer for _, _, answer in results]
+    references = {r["reference"] for r in receipts}
+    stored_references = [key.rsplit("/", 1)[1].split("-", 1)[1].removesuffix(".json") for key in sorted(stored)]
+    by_receipt = [r["reference"] for r in sorted(receipts, key=lambda r: (r["receivedAt"], r["requestId"]))]
+    lost = len(references - set(stored_references))
+    duplicated = len(stored_references) - len(set(stored_references)) + len(set(stored_references) - references)
+    retried = sum(1 for _, attempts, _ in results if attempts > 1)
+    latencies = [seconds for seconds, _, _ in results]
+    print(f"opening minute: {COUNT} applications from {CLIENTS} clients, {FAULT_SHARE:.0%} of S3 calls failing "
+          f"(injected), {retried} clients retried with their key")
+    print(f"  lost {lost}   duplicated {duplicated}   stored order = receipt order: "
+          f"{'yes' if stored_references == by_receipt else 'NO'}   ({len(stored)} stored, {len(references)} receipts)")
+    print(f"  submit  {COUNT / submit_seconds:8.1f} /s   p50 {percentile(latencies, .5) * 1000:7.1f} ms   "
+          f"p99 {percentile(latencies, .99) * 1000:7.1f} ms   (with retries)")
+    print(f"  static  {COUNT / static_seconds:8.1f} /s   p50 {percentile(static, .5) * 1000:7.1f} ms   "
+          f"p99 {percentile(static, .99) * 1000:7.1f} ms   (GET /aanvragen/, the baseline)")
+    print(f"  ratio   throughput {(COUNT / submit_seconds) / (COUNT / static_seconds):.3f}x of static   "
+          f"p50 {percentile(latencies, .5) / percentile(static, .5):.1f}x   p99 {percentile(latencies, .99) / percentile(static, .99):.1f}x")
+    assert lost == 0 and duplicated == 0 and stored_references == by_receipt, "the opening minute lost or doubled"
