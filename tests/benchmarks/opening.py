@@ -112,7 +112,9 @@ def run() -> None:
     receipts = [answer for _, _, answer in results]
     references = {r["reference"] for r in receipts}
     stored_references = [key.rsplit("/", 1)[1].split("-", 1)[1].removesuffix(".json") for key in sorted(stored)]
-    by_receipt = [r["reference"] for r in sorted(receipts, key=lambda r: (r["receivedAt"], r["requestId"]))]
+    # The keys carry the time of receipt (UTC ms) then the reference: in key order, the applications stand
+    # in the order of the receipts the clients were given (a replay answers the stored receipt).
+    by_receipt = [r["reference"] for r in sorted(receipts, key=lambda r: (r["receivedAt"], r["reference"]))]
     lost = len(references - set(stored_references))
     duplicated = len(stored_references) - len(set(stored_references)) + len(set(stored_references) - references)
     retried = sum(1 for _, attempts, _ in results if attempts > 1)

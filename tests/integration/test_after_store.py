@@ -147,3 +147,20 @@ def test_an_address_ses_refuses_is_filed_for_the_admins_and_not_retried(s3, subm
     metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert any(m.get("EmailsFailed") == [1.0] and m.get("retry") == "no" for m in metrics)
     assert deliveries.dead_letters(sqs) == {"RecordQueue": 0, "PdfQueue": 0, "NotifyQueue": 0}
+
+
+def test_a_bundle_made_before_the_functions_after_storing_ran_does_their_part_itself(s3, submit):
+    """The job function, under its own policy: the attachments kept, the event filed, the PDF rendered."""
+    from tests.conftest import JOBS, admin_call, handler_module, record_attachments
+
+    code, receipt = post(submit, load_fixture("pillar1-complete.json"))
+    assert code == 201 and record_attachments(s3) == [] and audit_events(s3) == []  # nothing has run yet
+    admin = handler_module("admin")
+    status, started = admin_call(admin, "admin-start-bundle.json", {"day": receipt["dutchDay"]})
+    assert status == 202
+    JOBS.wait()
+    status, job = admin_call(admin, "admin-job-status.json", id=started["id"])
+    assert job["state"] == "done" and job["result"]["rendered"] == 1, job
+    stored = json.loads(s3.get_object(Bucket=BUCKET, Key=_records(s3)[0])["Body"].read())
+    assert {a["recordKey"] for a in stored["receipt"]["attachments"]} <= set(record_attachments(s3))
+    assert [k.rsplit("-", 2)[-2] for k in audit_events(s3) if f"/{receipt['reference']}/" in k][:1] == ["received"]

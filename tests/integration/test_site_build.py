@@ -45,7 +45,7 @@ def _expected_fields(schema, prefix="", depth=0):
         if "const" in sub or (sub.get("x-penvoerder-only") and name.startswith("partners.")):
             continue
         if sub.get("type") == "object" and {"key", "sha256", "filename"} <= set(sub["properties"]):
-            yield from (f"{name}.key", f"{name}.sha256", f"{name}.filename")
+            yield from (f"{name}.{part}" for part in sub["properties"])  # key, sha256, filename, verified
         elif sub.get("type") == "object":
             yield from _expected_fields(sub, name + ".", depth)
         elif sub.get("type") == "array" and sub["items"].get("type") == "object":
