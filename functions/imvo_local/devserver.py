@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inject-s3-faults", type=float, default=0.0, metavar="SHARE",
                         help="for the benchmark: this share of bucket requests fails with 503 SlowDown; default none")
     parser.add_argument("--after-store", choices=("on", "off"), default="on",
-                        help="off: the functions after storing do not run (their events wait): to measure the intake alone")
+                        help="off: no event of the record and no function after storing: to measure the intake alone")
     args = parser.parse_args(argv)
 
     stop = threading.Event()
@@ -327,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     sender = load_settings().confirmation_sender
     boto3.client("ses").verify_email_identity(EmailAddress=sender)  # as the stack's SES identity is
     deliveries = RecordEvents.from_template(args.bucket)
-    deliveries.create(boto3.client("s3"), boto3.client("events"), boto3.client("sqs"))
+    if args.after_store == "on":
+        deliveries.create(boto3.client("s3"), boto3.client("events"), boto3.client("sqs"))
     server = None
     try:
         model = IamModel.from_template(load_template(), local_names(args.bucket, args.uploads_bucket,
@@ -350,17 +351,20 @@ def main(argv: list[str] | None = None) -> int:
               "reads 'not scanned (local)'), and the API has no origin guard. No CloudWatch either: each request's "
               "log line and its metrics (EMF) are printed here, and no alarm watches them. Admin jobs run in a "
               "thread of this server, not as an asynchronous Lambda invocation.", flush=True)
-        print(f"E-mail:  after each stored application or supplement, the template's RecordStoredRule (EventBridge) "
-              f"passes it through an SQS queue each to the PDF and notify functions ({', '.join(t.function for t in deliveries.triggers)}), "
-              f"run by a thread each here (a failed item comes back after {LOCAL_VISIBILITY_SECONDS} s, not the template's "
-              f"visibility timeout). Confirmation e-mails go from {sender} through the embedded SES and stop in the "
-              f"local outbox: {base}{OUTBOX_PATH}", flush=True)
+        if args.after_store == "on":
+            print(f"After:   each stored application or supplement: the template's RecordStoredRule (EventBridge) "
+                  f"passes it through an SQS queue each to the functions that follow ({', '.join(t.function for t in deliveries.triggers)}), "
+                  f"run by a thread each here (a failed item comes back after {LOCAL_VISIBILITY_SECONDS} s, not the template's "
+                  f"visibility timeout).", flush=True)
+            print(f"E-mail:  confirmation e-mails go from {sender} through the embedded SES and stop in the local outbox: "
+                  f"{base}{OUTBOX_PATH}", flush=True)
         print(f"Console: {base}/beheer/  sign in as '{admin.username}' with password '{admin.password}' "
               "(a local account in the embedded Cognito, made afresh at each start)", flush=True)
         print(f"Demo opening from {args.openings}; the site's banner reads the clock and the opening that applies "
               f"from {LOCAL_CLOCK_PATH} (local only, not part of the deployed API)", flush=True)
         if args.after_store == "off":
-            print("After:   the functions after storing are OFF (--after-store off): events wait in their queues.", flush=True)
+            print("After:   OFF (--after-store off): the record bucket tells EventBridge nothing and no function follows "
+                  "a stored application (no attachments kept, no PDF, no e-mail): the intake alone.", flush=True)
         if args.inject_s3_faults:
             print(f"Faults:  {args.inject_s3_faults:.0%} of bucket requests fail with 503 SlowDown (injected, for the "
                   "benchmark)", flush=True)

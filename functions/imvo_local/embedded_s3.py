@@ -53,8 +53,12 @@ class InjectedFaults:
             return self.app(environ, start_response)
         with self.lock:
             self.injected += 1
-        if after:
-            list(self.app(environ, lambda *args, **kwargs: None))  # S3 acted; its answer is lost
+        if after:  # S3 acted; its answer is lost
+            list(self.app(environ, lambda *args, **kwargs: (lambda data: None)))
+        else:  # S3 never saw it; the body is read all the same (also a chunked one), so the connection stays usable
+            from werkzeug.wsgi import get_input_stream
+
+            get_input_stream(environ).read()
         body = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
                 b"<Message>Please reduce your request rate. (injected)</Message></Error>")
         start_response("503 Slow Down", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -79,17 +80,21 @@ def run() -> None:
         return
     process, text = start_local_server(site_dir, "--clock", "2023-05-01T10:00:00+02:00", "--after-store", "off",
                                        "--inject-s3-faults", str(FAULT_SHARE))
+    # Keep reading what the server prints (a log line per request), so a full pipe never blocks it.
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
     try:
         site = re.search(r"Site:\s+(\S+)", text).group(1)
         storage = re.search(r"Storage:\s+(\S+)", text).group(1)
         s3 = boto3.client("s3", endpoint_url=storage, region_name="eu-west-1", aws_access_key_id="local",
                           aws_secret_access_key="local")
-        for attempt in range(20):  # the fixture uploads, through the same faults
+        for attempt in range(50):  # the fixture uploads, through the same faults
             try:
                 upload_fixture_attachments(s3, "imvo-uploads-local")
                 break
             except Exception:  # noqa: BLE001 - an injected fault; put them again
                 time.sleep(0.1)
+        else:
+            raise RuntimeError("the example uploads could not be put")
         body = json.dumps(_document_with_statements(site)).encode()
 
         with ThreadPoolExecutor(CLIENTS) as pool:  # the baseline: the same number of static-page requests
