@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         base = f"http://{args.host}:{server.server_address[1]}"
         print(f"Site:    {base}/", flush=True)
         print(f"API:     {base}/api/  ({', '.join(f'{r.method} {r.path}' for r in routes())})", flush=True)
-        print(f"Storage: {endpoint}  (embedded S3, Secrets Manager and Cognito: record bucket {args.bucket}, uploads bucket "
+        print(f"Storage: {endpoint}  (embedded AWS: S3, Secrets Manager, Cognito, SES, EventBridge and SQS; record bucket {args.bucket}, uploads bucket "
               f"{args.uploads_bucket}; in memory, gone when this stops)", flush=True)
         print("IAM:     each function's AWS calls are checked against its policy in infra/template.yaml "
               "(modelled here: moto itself enforces no IAM).", flush=True)
