@@ -79,7 +79,8 @@ def run() -> None:
         print("  (build the site first: make site)")
         return
     process, text = start_local_server(site_dir, "--clock", "2023-05-01T10:00:00+02:00", "--after-store", "off",
-                                       "--inject-s3-faults", str(FAULT_SHARE))
+                                       "--inject-s3-faults", str(FAULT_SHARE), "--bucket", "imvo-submissions-local",
+                                       "--uploads-bucket", "imvo-uploads-local")
     # Keep reading what the server prints (a log line per request), so a full pipe never blocks it.
     threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
     try:
