@@ -23,13 +23,11 @@ FAULT_SHARE = 0.05
 
 
 def _post(url: str, body: bytes, key: str | None = None) -> tuple[int, dict]:
-    headers = {"content-type": "application/json"} | ({"idempotency-key": key} if key else {})
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    """(status, JSON answer), or (0, {}) for a lost connection, which a client retries like a 5xx."""
+    from tests.integration.test_concurrency import post
+
     try:
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+        return post(url, body, key)
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return 0, {}
 

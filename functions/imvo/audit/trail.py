@@ -37,6 +37,11 @@ def event_key(subject: str, moment: datetime, event: str, token: str) -> str:
     return f"{AUDIT_PREFIX}{subject}/{epoch_ms:013d}-{event}-{token}.json"
 
 
+def _version_of(stored: dict) -> str:
+    """The reference of a stored version: the supplement's own, or the application's."""
+    return stored["receipt"].get("supplementReference") or stored["receipt"]["reference"]
+
+
 def _received_moment(receipt: dict) -> datetime:
     return datetime.fromisoformat(receipt["receivedAt"].replace("Z", "+00:00"))
 
@@ -78,13 +83,13 @@ class AuditTrail:
         """Filed at the moment of receipt of the version it confirms, so the trail reads in the order of events."""
         _, moment, token = self._email_event_key(stored, record_key)
         self._write(stored["receipt"]["reference"], EMAILED, moment, APPLICANT, token, messageId=message_id,
-                    sentAt=format_utc(sent_at), version=stored["receipt"].get("supplementReference") or stored["receipt"]["reference"])
+                    sentAt=format_utc(sent_at), version=_version_of(stored))
 
     def confirmation_failed(self, stored: dict, reason: str, will_retry: bool, failed_at: datetime) -> None:
         """One failed attempt; admins see it in the trail (the address itself stays in the record)."""
         self._write(stored["receipt"]["reference"], EMAIL_FAILED, _received_moment(stored["receipt"]), APPLICANT,
                     uuid.uuid4().hex[:12], reason=reason, willRetry=will_retry, failedAt=format_utc(failed_at),
-                    version=stored["receipt"].get("supplementReference") or stored["receipt"]["reference"])
+                    version=_version_of(stored))
 
     def rejected(self, reference: str, reason: str, by: str, moment: datetime) -> None:
         self._write(reference, REJECTED, moment, by, uuid.uuid4().hex[:12], reason=reason)

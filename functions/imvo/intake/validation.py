@@ -41,6 +41,16 @@ def load_schema(schema_dir: Path, pillar: int) -> dict:
     return json.loads(schema_path(schema_dir, pillar).read_text(encoding="utf-8"))
 
 
+def _referred(ref: str, base: dict, schemas: dict[str, dict]) -> tuple[dict, dict]:
+    """(what `ref` points at, the schema document it is in): "#/$defs/x" in `base`, or "common.schema.json#/…"."""
+    target_uri, _, pointer = ref.partition("#")
+    document = base if not target_uri else next(s for uri, s in schemas.items() if uri.endswith(target_uri))
+    target = document
+    for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
+        target = target[part]
+    return target, document
+
+
 def inlined_schema(schema_dir: Path, pillar: int) -> dict:
     """The pillar's schema with each $ref replaced by what it points at (the schemas have no cycles), so
     validating never goes through the `referencing` registry: 1.7x faster on a full application."""
@@ -53,11 +63,7 @@ def inlined_schema(schema_dir: Path, pillar: int) -> dict:
             return node
         node = dict(node)
         if "$ref" in node:
-            target_uri, _, pointer = node.pop("$ref").partition("#")
-            document = base if not target_uri else next(s for uri, s in schemas.items() if uri.endswith(target_uri))
-            target = document
-            for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
-                target = target[part]
+            target, document = _referred(node.pop("$ref"), base, schemas)
             # A $ref beside other keywords applies together with them (2020-12): an allOf says the same.
             node["allOf"] = node.get("allOf", []) + [inline(target, document)]
         return {key: inline(value, base) for key, value in node.items() if key != "$defs"}
@@ -112,11 +118,7 @@ def resolved_schema(schema_dir: Path, pillar: int) -> dict:
             return node
         node = dict(node)
         while "$ref" in node:
-            target_uri, _, pointer = node.pop("$ref").partition("#")
-            document = base if not target_uri else next(s for uri, s in schemas.items() if uri.endswith(target_uri))
-            target = document
-            for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
-                target = target[part]
+            target, document = _referred(node.pop("$ref"), base, schemas)
             resolved_target = resolve(target, document)
             required = resolved_target.get("required", []) + [r for r in node.get("required", [])
                                                               if r not in resolved_target.get("required", [])]
