@@ -171,7 +171,7 @@ def needs_of(operation: str, params: dict, kms: dict[str, str], secrets: dict[st
     if operation == "GetObjectTagging":
         return [Need("s3:GetObjectVersionTagging" if versioned else "s3:GetObjectTagging", obj)]
     if operation in ("PutObject", "PresignedPost"):
-        found = [Need("s3:PutObject", obj)]
+        found = [Need("s3:PutObject", obj)] + ([Need("s3:PutObjectTagging", obj)] if params.get("Tagging") else [])
         if params.get("ObjectLockMode") or params.get("ObjectLockRetainUntilDate"):
             found.append(Need("s3:PutObjectRetention", obj))
         return found + ([Need("kms:GenerateDataKey", key_arn)] if key_arn else [])
@@ -190,6 +190,13 @@ def needs_of(operation: str, params: dict, kms: dict[str, str], secrets: dict[st
         source_arn = f"arn:aws:s3:::{source['Bucket']}/{source['Key']}"
         found = [Need("s3:GetObjectVersion" if source.get("VersionId") else "s3:GetObject", source_arn),
                  Need("s3:PutObject", obj)]
+        # CopyObject API reference: the default TaggingDirective=COPY copies the source's tags (GuardDuty
+        # tags every scanned upload), which needs reading them and tagging the copy; REPLACE with tags, the latter.
+        if params.get("TaggingDirective", "COPY") == "COPY":
+            found += [Need("s3:GetObjectVersionTagging" if source.get("VersionId") else "s3:GetObjectTagging", source_arn),
+                      Need("s3:PutObjectTagging", obj)]
+        elif params.get("Tagging"):
+            found.append(Need("s3:PutObjectTagging", obj))
         if params.get("ObjectLockMode") or params.get("ObjectLockRetainUntilDate"):
             found.append(Need("s3:PutObjectRetention", obj))
         if kms.get(source["Bucket"]):
@@ -372,17 +379,33 @@ class IamModel:
         return None
 
     def add_presigned_post_hook(self, class_attributes, **_):
+        """Presigned POSTs and URLs are judged when made: the signer's rights, and S3's refusal of Signature V2
+        (buckets made since June 2020 and SSE-KMS objects accept only AWS4-HMAC-SHA256)."""
         model = self
-
-        original = class_attributes["generate_presigned_post"]
+        original_post = class_attributes["generate_presigned_post"]
 
         def generate_presigned_post(client, Bucket, Key, *args, **kwargs):
             function = acting_function.get()
             if function is not None:
-                model._record(model.judge(function, "PresignedPost", {"Bucket": Bucket, "Key": Key}))
-            return original(client, Bucket, Key, *args, **kwargs)
+                call = model.judge(function, "PresignedPost", {"Bucket": Bucket, "Key": Key})
+                model._record(_with_signature_rule(call, client))
+            return original_post(client, Bucket, Key, *args, **kwargs)
 
         class_attributes["generate_presigned_post"] = generate_presigned_post
+
+    def add_presigned_url_hook(self, class_attributes, **_):
+        """botocore adds generate_presigned_url on the generic creating-client-class event (after the S3 one):
+        this runs after it, for every client, and judges S3's."""
+        model = self
+        original_url = class_attributes["generate_presigned_url"]
+
+        def generate_presigned_url(client, ClientMethod, *args, **kwargs):  # noqa: N803 - botocore's names
+            function = acting_function.get()
+            if function is not None and client.meta.service_model.service_name == "s3":
+                model._record(_with_signature_rule(Call(function, f"Presign {ClientMethod}", []), client))
+            return original_url(client, ClientMethod, *args, **kwargs)
+
+        class_attributes["generate_presigned_url"] = generate_presigned_url
 
     def install(self) -> None:
         """Register the hooks for every botocore session made from now on (as moto registers its own)."""
@@ -401,8 +424,19 @@ class IamModel:
             ("after-call.secrets-manager", self.after_call),
             ("before-send.s3", self.before_send, handlers.REGISTER_FIRST),
             ("creating-client-class.s3", self.add_presigned_post_hook),
+            ("creating-client-class", self.add_presigned_url_hook),
         ])
         boto3.DEFAULT_SESSION = None  # a session made before now would not carry the hooks
+
+
+def _with_signature_rule(call: Call, client) -> Call:
+    """S3 refuses Signature V2 presigns (botocore's default for S3 when no signature_version is set)."""
+    version = client.meta.config.signature_version
+    if version not in ("s3v4", "v4"):
+        call.allowed = False
+        call.reason = "; ".join(filter(None, [call.reason, f"{call.function} presigned with signature version "
+                                              f"{version!r}: S3 accepts only AWS4-HMAC-SHA256 (s3v4)"]))
+    return call
 
 
 class _Raw:

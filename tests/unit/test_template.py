@@ -100,10 +100,15 @@ def test_alarms_cover_5xx_503s_throttles_errors_and_p99_and_notify_the_topic():
     from imvo import telemetry
 
     alarms = _of_type("AWS::CloudWatch::Alarm")
+    composites = _of_type("AWS::CloudWatch::CompositeAlarm")
+    grouped = {name for name in alarms for c in composites.values() if f"ALARM(${{{name}}})" in c["Properties"]["AlarmRule"]["Fn::Sub"]}
+    assert all(c["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}] for c in composites.values())
     watched = set()
-    for alarm in alarms.values():
+    for name, alarm in alarms.items():
         properties = alarm["Properties"]
-        assert properties["AlarmActions"] == [{"Ref": "AlarmTopic"}] and len(properties["AlarmDescription"]) > 30
+        # An alarm notifies the topic itself, or is a group whose composite alarm does (the 10-metric limit).
+        notifies = properties.get("AlarmActions") == [{"Ref": "AlarmTopic"}]
+        assert (notifies or name in grouped) and len(properties["AlarmDescription"]) > 30, name
         for metric in [properties] + [m["MetricStat"]["Metric"] for m in properties.get("Metrics", []) if "MetricStat" in m]:
             if "MetricName" in metric:
                 statistic = properties.get("ExtendedStatistic") or properties.get("Statistic")
@@ -112,7 +117,7 @@ def test_alarms_cover_5xx_503s_throttles_errors_and_p99_and_notify_the_topic():
             ("IMVO", telemetry.INTERNAL_ERRORS, "Sum"), ("IMVO", telemetry.JOBS_FAILED, "Sum"),
             ("AWS/Lambda", "Throttles", "Sum"), ("AWS/Lambda", "Errors", "Sum"),
             ("AWS/Lambda", "Duration", "p99")} <= watched
-    errors = alarms["FunctionErrorsAlarm"]["Properties"]["Metrics"]
+    errors = alarms["ApiFunctionErrorsAlarm"]["Properties"]["Metrics"] + alarms["BackgroundFunctionErrorsAlarm"]["Properties"]["Metrics"]
     assert {m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"] for m in errors if "MetricStat" in m} == set(
         _of_type("AWS::Serverless::Function"))
     template = load_template()
@@ -135,7 +140,8 @@ def test_the_dashboard_is_valid_json_on_the_metrics_the_code_emits():
                    telemetry.UPLOAD_VERIFICATIONS_FAILED):
         assert metric in text, metric
     alarm_widget = next(w for w in dashboard["widgets"] if w["type"] == "alarm")
-    assert len(alarm_widget["properties"]["alarms"]) == len(_of_type("AWS::CloudWatch::Alarm"))
+    assert len(alarm_widget["properties"]["alarms"]) == len(_of_type("AWS::CloudWatch::Alarm")) + len(
+        _of_type("AWS::CloudWatch::CompositeAlarm"))
 
 
 def test_the_job_function_may_run_long_and_is_not_retried_by_lambda():

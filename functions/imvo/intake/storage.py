@@ -36,8 +36,13 @@ _DENIED = {"AccessDenied", "403", "AllAccessDisabled", "InvalidAccessKeyId", "Si
 CONNECT_SECONDS, READ_SECONDS, ATTEMPTS = 2, 5, 2
 # The longest one S3 call can take with its retries; a call is not started with less time left than this.
 CALL_BUDGET_SECONDS = ATTEMPTS * (CONNECT_SECONDS + READ_SECONDS)
+# Signature V4 on the regional virtual-hosted endpoint (<bucket>.s3.<region>.amazonaws.com): with no
+# signature_version botocore presigns with Signature V2 on the global host, which S3 refuses for buckets
+# made since June 2020 and for SSE-KMS objects, and which the site's CSP (the bucket's RegionalDomainName)
+# does not allow. Against the embedded S3 (an IP endpoint) botocore keeps path style by itself.
 _CLIENT_CONFIG = Config(connect_timeout=CONNECT_SECONDS, read_timeout=READ_SECONDS,
-                        retries={"total_max_attempts": ATTEMPTS, "mode": "standard"})
+                        retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
+                        signature_version="s3v4", s3={"addressing_style": "virtual"})
 
 # When the current request must have answered (time.monotonic()); set by the API edge from the
 # Lambda context, so a slow S3 gives our 503 before API Gateway gives up at 30 s.
@@ -193,8 +198,13 @@ class ApplicationStore:
 
         Retention is set by its own call on the new version (which carries its checksum), because a copy
         that sets Object Lock headers is refused without one and a copy has no body to checksum.
+
+        The record keeps no tags: GuardDuty tags every scanned upload, and S3's default TaggingDirective=COPY
+        would then need s3:GetObjectVersionTagging on the upload and s3:PutObjectTagging on the record (the
+        CopyObject API reference). The scan's verdict is kept in the stored application instead.
         """
         copied = self._call("copy_object", Key=key, ContentType="application/pdf", MetadataDirective="REPLACE",
+                            TaggingDirective="REPLACE",
                             CopySource={"Bucket": source_bucket, "Key": source_key, "VersionId": version_id})
         version = copied.get("VersionId") or "null"
         retention = self._retention()

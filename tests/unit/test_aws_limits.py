@@ -1,0 +1,107 @@
+"""AWS's documented limits and rules that no linter, no moto test and no IAM grant shows, as code (issue 24).
+
+Each test names the documentation it rests on; what only a deployed stack can confirm is listed in
+docs/runbook.md ("What only a deployed stack shows").
+"""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from imvo.intake.attachments import presigned_upload
+from imvo.intake.storage import ApplicationStore, s3_client
+from imvo_local.iam_model import needs_of
+from imvo_local.sam_template import load_template
+
+REGION = "eu-west-1"
+BUCKET = "imvo-uploads-test"
+SHA256 = "ab" * 32
+
+
+@pytest.fixture
+def aws_without_endpoint(monkeypatch):
+    """A client as the functions make it on AWS: no endpoint override, the region of the stack."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example")
+    return s3_client()
+
+
+def _alarms():
+    return {name: resource for name, resource in load_template()["Resources"].items()
+            if resource["Type"] == "AWS::CloudWatch::Alarm"}
+
+
+def test_no_metric_math_alarm_references_more_than_ten_metrics():
+    """CloudWatch, "Limits that apply to alarms based on metric math expressions": at most 10 metrics, a hard
+    limit; PutMetricAlarm takes at most 20 MetricDataQuery items, at most 10 of them MetricStat. More and the
+    stack rolls back on create."""
+    checked = 0
+    for name, alarm in _alarms().items():
+        queries = alarm["Properties"].get("Metrics") or []
+        if not queries:
+            continue
+        checked += 1
+        metrics = [q for q in queries if "MetricStat" in q]
+        expressions = [q for q in queries if "Expression" in q]
+        assert len(metrics) <= 10, f"{name} references {len(metrics)} metrics"
+        assert len(queries) <= 20 and len(expressions) <= 10, name
+        assert sum(1 for q in queries if q.get("ReturnData", True)) == 1, name
+    assert checked >= 4
+
+
+def test_every_function_is_watched_for_errors_and_throttles_by_some_alarm():
+    """Splitting the alarms must not drop a function from them."""
+    resources = load_template()["Resources"]
+    functions = {name for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    watched = {kind: set() for kind in ("Errors", "Throttles")}
+    for alarm in _alarms().values():
+        for query in alarm["Properties"].get("Metrics") or []:
+            metric = query.get("MetricStat", {}).get("Metric", {})
+            if metric.get("Namespace") == "AWS/Lambda" and metric.get("MetricName") in watched:
+                watched[metric["MetricName"]].add(metric["Dimensions"][0]["Value"]["Ref"])
+    assert watched["Errors"] == functions and watched["Throttles"] == functions
+    composites = {r["Properties"]["AlarmName"]["Fn::Sub"]: r["Properties"]["AlarmRule"]["Fn::Sub"]
+                  for r in resources.values() if r["Type"] == "AWS::CloudWatch::CompositeAlarm"}
+    assert "ALARM(${ApiFunctionErrorsAlarm})" in composites["imvo-${Environment}-FunctionErrors"]
+    assert "ALARM(${BackgroundThrottlesAlarm})" in composites["imvo-${Environment}-Throttles"]
+
+
+def _regional_domain_name(bucket: str) -> str:
+    """AWS::S3::Bucket's RegionalDomainName, as its documented return value: <bucket>.s3.<region>.amazonaws.com."""
+    return f"{bucket}.s3.{REGION}.amazonaws.com"
+
+
+def test_an_upload_is_presigned_with_sigv4_on_the_bucket_regional_host_the_csp_allows(aws_without_endpoint):
+    """S3 refuses Signature V2 for buckets made since June 2020 and for SSE-KMS objects (Amazon S3, "Authenticating
+    requests: AWS Signature Version 4"); the site's CSP names the uploads bucket's RegionalDomainName only."""
+    post = presigned_upload(aws_without_endpoint, BUCKET, {"sha256": SHA256, "filename": "budget.pdf", "contentType": "application/pdf", "size": 1000})
+    assert urlsplit(post["url"]).netloc == _regional_domain_name(BUCKET)
+    assert post["fields"]["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
+    assert "AWSAccessKeyId" not in post["fields"] and "signature" not in post["fields"]
+    csp = load_template()["Resources"]["SecurityHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    assert "connect-src 'self' https://${UploadsBucket.RegionalDomainName};" in csp
+
+
+def test_a_download_link_is_presigned_with_sigv4_on_the_regional_host(aws_without_endpoint):
+    """The console's links to bundles and attachments (SSE-KMS objects: SigV4 only)."""
+    store = ApplicationStore(aws_without_endpoint, "imvo-record-test")
+    url = store.client.generate_presigned_url("get_object", Params={"Bucket": store.bucket, "Key": "bundles/x.zip"},
+                                              ExpiresIn=300)
+    parts = urlsplit(url)
+    assert parts.netloc == _regional_domain_name("imvo-record-test")
+    assert parse_qs(parts.query)["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+
+
+def test_the_iam_model_knows_the_tag_rule_of_copy_object():
+    """CopyObject API reference: with TaggingDirective COPY (the default) the source's tags are copied, which
+    needs s3:GetObject(Version)Tagging on the source and s3:PutObjectTagging on the destination."""
+    source = {"Bucket": "up", "Key": "attachments/d/x.pdf", "VersionId": "v1"}
+    default = {n.action for n in needs_of("CopyObject", {"Bucket": "rec", "Key": "attachments/h.pdf", "CopySource": source}, {}, {})}
+    assert {"s3:GetObjectVersionTagging", "s3:PutObjectTagging"} <= default
+    replaced = {n.action for n in needs_of("CopyObject", {"Bucket": "rec", "Key": "attachments/h.pdf", "CopySource": source,
+                                                          "TaggingDirective": "REPLACE"}, {}, {})}
+    assert not {"s3:GetObjectVersionTagging", "s3:PutObjectTagging"} & replaced
