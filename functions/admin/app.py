@@ -1,12 +1,14 @@
 """Lambda handler for the admin routes: sign in; then (a token of the imvo-admins group, verified by the
-gateway) what came in per day, start a bundle or allocation job, follow it, download what it made, record
-a rejection, and read an application's audit trail. The work of a job runs in the job function."""
+gateway) what came in per day, one day's applications and one application's file, RVO's supplement requests,
+completeness checks and decisions, start a bundle or allocation job, follow it, download what it made, and
+read an application's audit trail. The work of a job runs in the job function."""
 
 from datetime import date, datetime, timezone
 
 import boto3
 
-from imvo.admin.decisions import record_rejection
+from imvo.admin.casefile import STANDING_WORDS, applications_of_day, case_file
+from imvo.admin.decisions import NoSuchApplication, record_completeness, record_decision, request_supplement
 from imvo.admin.jobs import ALLOCATION, BUNDLE, DONE, JobBoard, public_view, start
 from imvo.admin.overview import days_overview
 from imvo.admin.signin import SignInRefused, answer_challenge, identity_of, is_admin, sign_in
@@ -14,7 +16,7 @@ from imvo.api.gateway import api_handler, json_response
 from imvo.audit.trail import AuditTrail
 from imvo.intake.json_input import read_json_object
 from imvo.intake.refusal import Refusal
-from imvo.intake.storage import AlreadyStored, ApplicationStore, s3_client
+from imvo.intake.storage import ApplicationStore, s3_client
 from imvo.programme.findings import REJECT, Finding
 from imvo.settings import load_settings
 
@@ -71,7 +73,6 @@ _SIGN_IN_REFUSALS = {
     "unsupported": ("Dit account is nog niet klaar voor gebruik; vraag de beheerder het in te richten (MFA).",
                     "This account is not ready for use yet; ask the administrator to set it up (MFA)."),
 }
-_REASON_LIMIT = 2000
 
 
 def _text(body: dict, key: str, limit: int = 200) -> str:
@@ -99,6 +100,55 @@ def _session(settings, body: dict):
 
 
 _store: ApplicationStore | None = None  # built once per container
+_CASEWORK = {  # route -> (record it, the answer's status)
+    "/api/admin/applications/{reference}/supplement-requests":
+        lambda store, reference, body, by, now: request_supplement(store, reference, body.get("items"), body.get("term"), by, now),
+    "/api/admin/applications/{reference}/completeness":
+        lambda store, reference, body, by, now: record_completeness(store, reference, body.get("outcome"), body.get("note"), by, now),
+    "/api/admin/applications/{reference}/decision":
+        lambda store, reference, body, by, now: record_decision(store, reference, body.get("decision"), body.get("section"),
+                                                                body.get("reason"), by, now),
+}
+
+
+def _filters(query: dict) -> tuple[str, int | None, str | None]:
+    day = _day(query, "day").isoformat()
+    pillar = query.get("pillar") or None
+    if pillar is not None and pillar not in ("1", "2"):
+        raise Refusal("invalid", "Kies pijler 1 of 2.", "Choose pillar 1 or 2.",
+                      [Finding("$.pillar", "schema:enum", REJECT, "1 of 2.", "1 or 2.")])
+    status = query.get("status") or None
+    if status is not None and status not in STANDING_WORDS:
+        raise Refusal("invalid", "Onbekende status.", "Unknown status.",
+                      [Finding("$.status", "schema:enum", REJECT, ", ".join(STANDING_WORDS), ", ".join(STANDING_WORDS))])
+    return day, int(pillar) if pillar else None, status
+
+
+def _casework(route: str, request, by: str, now: datetime) -> dict | None:
+    """The routes about applications: the day's list, one file, and RVO's records on one."""
+    if route == "/api/admin/applications":
+        day, pillar, status = _filters(request.query)
+        return json_response(200, {"day": day, "applications": applications_of_day(_store, day, pillar, status)})
+    reference = request.path_parameters.get("reference", "")
+    missing = _not_found(f"Een aanvraag met referentie {reference}", f"An application with reference {reference}")
+    if route == "/api/admin/applications/{reference}":
+        found = case_file(_store, reference)
+        if found is None:
+            raise missing
+        pdf = found.pop("pdfKey")
+        found["links"] = {"pdf": _link(_store, pdf, f"{reference}.pdf") if _store.exists(pdf) else None,
+                          "attachments": {a["recordKey"]: _link(_store, a["recordKey"], a["recordKey"].rsplit("/", 1)[-1])
+                                          for a in found["attachments"] if a.get("recordKey") and _store.exists(a["recordKey"])}}
+        return json_response(200, found)
+    record = _CASEWORK.get(route)
+    if record is None:
+        return None
+    try:
+        return json_response(201, record(_store, reference, read_json_object(request.body), by, now))
+    except NoSuchApplication as error:
+        raise missing from error
+
+
 
 
 @api_handler
@@ -113,19 +163,14 @@ def handler(request):
                       "You are signed in, but not as an administrator of this programme.")
     _store = _store or ApplicationStore(s3_client(), settings.submissions_bucket, settings.retention_days)
     board, now = JobBoard(_store), datetime.now(timezone.utc)
+    received = request.receipt.received_utc  # the server's clock of this request: what RVO records is dated by it
     by = identity_of(request.claims)
     if route == "/api/admin/days":
         return json_response(200, {"days": days_overview(_store)})
-    if route == "/api/admin/applications/{reference}/rejection":
-        reference = request.path_parameters.get("reference", "")
-        try:
-            record_rejection(_store, reference, _text(read_json_object(request.body), "reason", _REASON_LIMIT), now, by)
-        except KeyError as error:
-            raise _not_found(f"Een aanvraag met referentie {reference}", f"An application with reference {reference}") from error
-        except AlreadyStored as error:
-            raise Refusal("conflict", "Over deze aanvraag is al een besluit vastgelegd; het wordt niet gewijzigd.",
-                          "A decision on this application is already recorded; it is not changed.") from error
-        return json_response(201, {"reference": reference, "decision": "rejected"})
+    if route.startswith("/api/admin/applications"):
+        answer = _casework(route, request, by, received)
+        if answer is not None:
+            return answer
     if route in ("/api/admin/bundles", "/api/admin/allocation"):
         body = read_json_object(request.body)
         kind, params = (BUNDLE, _span(body)) if route.endswith("/bundles") else (ALLOCATION, _allocation_params(body))

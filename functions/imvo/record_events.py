@@ -23,16 +23,16 @@ def stored_keys(event: dict) -> list[tuple[str, str]]:
     return found
 
 
-def handle_each(event: dict, work: Callable[[str], str], name: str) -> dict:
-    """work(record key) for each message; answers the SQS partial-batch response, so only the failed
-    messages come back. One log line per message, its id as correlation id; no personal data."""
+def handle_each(event: dict, work: Callable[[str], str], name: str, prefixes: tuple[str, ...] = RECORD_PREFIXES) -> dict:
+    """work(record key) for each message under `prefixes`; answers the SQS partial-batch response, so only the
+    failed messages come back. One log line per message, its id as correlation id; no personal data."""
     failures = []
     for message_id, key in stored_keys(event):
         logger.set_correlation_id(message_id)
         started = time.monotonic()
         line = {"work": name, "key": key}
-        if not key.startswith(RECORD_PREFIXES):
-            logger.info("record event", extra=line | {"outcome": "ignored: not a received application or supplement"})
+        if not key.startswith(prefixes):
+            logger.info("record event", extra=line | {"outcome": "ignored: not for this function"})
             continue
         try:
             outcome = work(key)

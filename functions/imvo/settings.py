@@ -27,11 +27,12 @@ ENV_JOB_FUNCTION = "IMVO_JOB_FUNCTION"
 ENV_ADMIN_CLIENT_ID = "IMVO_ADMIN_CLIENT_ID"
 ENV_SITE_BUCKET = "IMVO_SITE_BUCKET"
 ENV_CONFIRMATION_SENDER = "IMVO_CONFIRMATION_SENDER"
+ENV_SITE_URL = "IMVO_SITE_URL"
 
 FUNCTION_ENV_VARS = frozenset({
     ENV_SUBMISSIONS_BUCKET, ENV_UPLOADS_BUCKET, ENV_DATA_DIR, ENV_SCHEMA_DIR, ENV_EXTRA_OPENINGS,
     ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_VERIFY,
-    ENV_ENVIRONMENT, ENV_JOB_FUNCTION, ENV_ADMIN_CLIENT_ID, ENV_SITE_BUCKET, ENV_CONFIRMATION_SENDER,
+    ENV_ENVIRONMENT, ENV_JOB_FUNCTION, ENV_ADMIN_CLIENT_ID, ENV_SITE_BUCKET, ENV_CONFIRMATION_SENDER, ENV_SITE_URL,
 })
 
 # GuardDuty Malware Protection for S3 tags each scanned upload; without it (locally) nothing scans.
@@ -58,6 +59,7 @@ class Settings:
     admin_client_id: str  # the Cognito app client the console signs in with
     site_bucket: str  # where the static site (and the public budget.json) is served from
     confirmation_sender: str  # the From of the confirmation e-mail: an SES identity of the stack
+    site_url: str  # the site's address for links in e-mails ("https://…"); empty where the stack has no domain
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -79,4 +81,5 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         admin_client_id=env.get(ENV_ADMIN_CLIENT_ID, ""),
         site_bucket=env.get(ENV_SITE_BUCKET, "imvo-site-local"),
         confirmation_sender=env.get(ENV_CONFIRMATION_SENDER) or LOCAL_CONFIRMATION_SENDER,
+        site_url=(env.get(ENV_SITE_URL) or "").rstrip("/"),
     )

@@ -13,12 +13,14 @@ from pathlib import Path
 import boto3
 from tqdm import tqdm
 
-from imvo.admin.decisions import record_rejection
+from imvo.admin.decisions import record_completeness, record_decision, record_rejection, request_supplement
+from imvo.casework.records import COMPLETENESS_WORDS, DECISION_WORDS
+from imvo.intake.refusal import Refusal
 from imvo.admin.budget import BUDGET_FILE, as_file, budget_of, latest_opened
 from imvo.admin.jobs import ALLOCATION, BUNDLE, JobBoard
 from imvo.admin.runner import JobFailed, run
 from imvo.audit.trail import AuditTrail
-from imvo.intake.storage import AlreadyStored, ApplicationStore, StorageDenied, StorageUnavailable, s3_client
+from imvo.intake.storage import ApplicationStore, StorageDenied, StorageUnavailable, s3_client
 from imvo.programme.facts import load_openings
 from imvo.settings import load_settings
 
@@ -67,6 +69,20 @@ def main(argv: list[str] | None = None) -> int:
     reject = commands.add_parser("reject", help="leg vast dat een aanvraag is afgewezen (II.3.1)")
     reject.add_argument("reference")
     reject.add_argument("--reason", required=True)
+    reject.add_argument("--section", default="II.3.1", help="het artikel of de paragraaf (standaard II.3.1)")
+    decide = commands.add_parser("decide", help="leg het besluit over een aanvraag eenmalig vast / record the decision once")
+    decide.add_argument("reference")
+    decide.add_argument("decision", choices=sorted(DECISION_WORDS))
+    decide.add_argument("--section", default="")
+    decide.add_argument("--reason", default="")
+    request = commands.add_parser("request-supplement", help="vraag om aanvulling (herstelverzoek, II.2.2, III.2.2)")
+    request.add_argument("reference")
+    request.add_argument("--item", action="append", required=True, help="wat ontbreekt of onvoldoende is (herhaalbaar)")
+    request.add_argument("--term", required=True, help="laatste dag, JJJJ-MM-DD (Nederlandse tijd)")
+    completeness = commands.add_parser("completeness", help="leg de uitkomst van de volledigheidscontrole vast")
+    completeness.add_argument("reference")
+    completeness.add_argument("outcome", choices=sorted(COMPLETENESS_WORDS))
+    completeness.add_argument("--note", default="")
     trail = commands.add_parser("trail", help="het audit-spoor van een aanvraag / an application's audit trail")
     trail.add_argument("reference")
     budget = commands.add_parser("budget", help="de openbare budgetmeter (budget.json) voor de site / the public budget meter")
@@ -99,8 +115,18 @@ def main(argv: list[str] | None = None) -> int:
                 _fetch(store, key, args.out / name)
                 print(args.out / name)
         elif args.command == "reject":
-            record_rejection(store, args.reference, args.reason, datetime.now(timezone.utc), admin_identity())
+            record_rejection(store, args.reference, args.reason, datetime.now(timezone.utc), admin_identity(), args.section)
             print(f"{args.reference}: afgewezen vastgelegd / rejection recorded")
+        elif args.command == "decide":
+            record_decision(store, args.reference, args.decision, args.section, args.reason, admin_identity(),
+                            datetime.now(timezone.utc))
+            print(f"{args.reference}: {DECISION_WORDS[args.decision][0]} vastgelegd / {DECISION_WORDS[args.decision][1]} recorded")
+        elif args.command == "request-supplement":
+            record = request_supplement(store, args.reference, args.item, args.term, admin_identity(), datetime.now(timezone.utc))
+            print(f"{args.reference}: herstelverzoek vastgelegd, termijn t/m {record['term']} / supplement requested")
+        elif args.command == "completeness":
+            record_completeness(store, args.reference, args.outcome, args.note, admin_identity(), datetime.now(timezone.utc))
+            print(f"{args.reference}: {COMPLETENESS_WORDS[args.outcome][0]} vastgelegd / recorded")
         elif args.command == "budget":
             now = datetime.now(timezone.utc)
             opening = args.opening or getattr(latest_opened(load_openings(settings.data_dir, settings.extra_openings_file), now), "id", None)
@@ -121,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         job = failed.job
         print(f"De taak is mislukt / the job failed: {job['reason']} {job.get('incident') or ''}".rstrip(), file=sys.stderr)
         return 2
-    except AlreadyStored:
-        print("Er is al een besluit over deze aanvraag / a decision on this application exists", file=sys.stderr)
+    except Refusal as refusal:
+        print(f"{refusal.message_nl} / {refusal.message_en}", file=sys.stderr)
+        for finding in refusal.findings:
+            print(f"  {finding.path}: {finding.message_nl} / {finding.message_en}", file=sys.stderr)
         return 3
     except KeyError as error:
         print(f"Geen aanvraag met referentie {error.args[0]} / no application with reference {error.args[0]}", file=sys.stderr)

@@ -30,7 +30,7 @@ from imvo_local.iam_model import IamModel, acting_as, local_names
 from imvo_local.job_launcher import ThreadLauncher
 from imvo_local.sam_template import Route, jwt_authorizer, load_handler_of, load_template, routes, security_headers
 from imvo.programme.facts import DUTCH_TIME, load_openings, opening_for
-from imvo.settings import (ENV_ADMIN_CLIENT_ID, ENV_EXTRA_OPENINGS, ENV_MALWARE_SCAN, ENV_RETENTION_DAYS,
+from imvo.settings import (ENV_ADMIN_CLIENT_ID, ENV_SITE_URL, ENV_EXTRA_OPENINGS, ENV_MALWARE_SCAN, ENV_RETENTION_DAYS,
                            ENV_SUBMISSIONS_BUCKET, ENV_TOKEN_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE,
                            load_settings)
 
@@ -341,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         server = make_server(args.site, args.host, args.port, offset, security_headers(endpoint),
                              {"AdminSignIn": local_authorizer(admin, endpoint)})
         base = f"http://{args.host}:{server.server_address[1]}"
+        os.environ[ENV_SITE_URL] = base  # the herstel page's address in RVO's supplement-request e-mail
         print(f"Site:    {base}/", flush=True)
         print(f"API:     {base}/api/  ({', '.join(f'{r.method} {r.path}' for r in routes())})", flush=True)
         print(f"Storage: {endpoint}  (embedded AWS: S3, Secrets Manager, Cognito, SES, EventBridge and SQS; record bucket {args.bucket}, uploads bucket "

@@ -16,7 +16,7 @@ def handler(request):
     _intake = _intake or Intake.from_environment()
     reference = request.path_parameters.get("reference", "")
     if request.route == CURRENT_ROUTE:
-        return json_response(200, _intake.current(reference, request.body))
+        return json_response(200, _intake.current(reference, request.body, request.receipt.received_utc))
     receipt = _intake.supplement(reference, request.body, request.content_type, request.receipt, request.idempotency_key)
     if not receipt.get("replayed"):
         count(SUPPLEMENTS_STORED, status=receipt["status"])

@@ -141,7 +141,7 @@ def test_pillar_1_complete_application_with_five_companies_and_three_uploads(fre
         "summary": "Five Dutch textile companies jointly address forced labour risks in their linen supply chain.",
         "startDate": "2023-09-01", "endDate": "2025-08-31"}
     assert {a["filename"] for a in application["attachments"].values() if isinstance(a, dict)} == {"plan.pdf", "budget.pdf", "agreement.pdf"}
-    assert document["receipt"]["status"] == "incomplete"  # partner forms and de minimis declarations are still to come
+    assert document["receipt"]["status"] == "parts_missing"  # partner forms and de minimis declarations are still to come
     assert page.is_visible("[data-if-incomplete]")
     # The PDF receipt behind the confirmation's link: fetched with the code in a POST body, never in a URL.
     with page.expect_request(lambda r: r.url.endswith(f"/api/applications/{reference}/receipt")) as sent:
@@ -230,7 +230,7 @@ def test_herstel_in_the_browser_a_supplement_takes_its_own_time_of_receipt(fresh
     code = page.text_content("[data-receipt=supplementToken]")
     assert page.is_visible("[data-if-incomplete]") and code
     original = stored(portal, reference)
-    assert original["receipt"]["status"] == "incomplete"
+    assert original["receipt"]["status"] == "parts_missing"
 
     page.click("[data-if-incomplete] a[href$='/aanvragen/aanvullen/']")
     page.wait_for_selector("#herstel-lookup:not([hidden])")
@@ -270,7 +270,7 @@ def test_herstel_in_the_browser_a_supplement_takes_its_own_time_of_receipt(fresh
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=portal.bucket, Prefix=f"supplements/{reference}/").get("Contents", [])]
     assert len(keys) == 1
     supplement = json.loads(s3.get_object(Bucket=portal.bucket, Key=keys[0])["Body"].read())
-    assert supplement["receipt"]["status"] == "complete"
+    assert supplement["receipt"]["status"] == "parts_present"
     assert supplement["receipt"]["supplementReference"] == supplement_reference
     assert supplement["receipt"]["effectiveReceivedAt"] == supplement["receipt"]["receivedAt"] > original["receipt"]["receivedAt"]
     assert supplement["application"]["attachments"]["cvs"] == original["application"]["attachments"]["cvs"]

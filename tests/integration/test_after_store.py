@@ -41,7 +41,8 @@ def test_a_stored_pillar_1_application_gets_its_pdf_and_one_english_confirmation
     contact = load_fixture("pillar1-complete.json")["penvoerder"]["contact"]
     assert contact["email"] in mail["to"] and LOCAL_CONFIRMATION_SENDER in mail["from"]
     assert mail["language"] == "en" and receipt["reference"] in mail["subject"]  # II.2.1: pillar 1 is in English
-    assert "Time of receipt (Dutch time): 15 March 2023" in mail["text"] and "Status: Complete" in mail["text"]
+    assert "Time of receipt (Dutch time): 15 March 2023" in mail["text"] and "The portal's check: all requested parts present (portal check)" in mail["text"]
+    assert "Article 4 of the Decision" in mail["text"] and "lottery" in mail["text"] and "policy rules). " not in mail["text"]
     (attached,) = mail["attachments"]
     assert attached["contentType"] == "application/pdf" and attached["filename"] == f"receipt-{receipt['reference']}.pdf"
     (message,) = sent_messages()
@@ -100,8 +101,9 @@ def test_a_supplement_is_confirmed_with_its_own_receipt_and_says_its_time_now_co
     code, supplemented = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"))
     assert code == 201
     deliveries.drain(sqs)
-    first, second = sorted(outbox(), key=lambda m: "supplement" in m["text"])
-    assert "Status: Incomplete" in first["text"] and "II.2.2" in first["text"]
+    first, second = sorted(outbox(), key=lambda m: supplemented["supplementReference"] in m["subject"])
+    assert "The portal's check: parts missing (portal check)" in first["text"] and "II.2.2" in first["text"]
+    assert receipt["supplementToken"] not in first["text"]  # the code is on the confirmation page only
     assert supplemented["supplementReference"] in second["subject"]
     assert "now your application's time of receipt" in second["text"] and "17 March 2023" in second["text"]
     assert second["attachments"][0]["filename"] == f"receipt-{supplemented['supplementReference']}.pdf"

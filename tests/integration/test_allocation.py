@@ -116,7 +116,7 @@ def test_the_report_reads_in_the_order_of_treatment_with_the_lottery_position_an
     assert rows[1]["cumulative:pillar1-companies"] == rows[2]["cumulative:pillar2"] == ""
     html = report_html(lines, CEILINGS, "report-order", "2022-1")
     assert html.count("telt niet mee · not counted") == 2 * 3
-    assert "(loting, 1e getrokken)" in html and "onvolledig, wacht op aanvulling: telt niet mee" in html
+    assert "(loting, 1e getrokken)" in html and "onderdelen ontbreken: telt niet mee" in html
 
 
 def _store_examples(s3):

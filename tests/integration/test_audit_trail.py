@@ -33,7 +33,7 @@ def test_received_supplemented_rejected_bundled_downloaded_in_order_and_in_the_b
     status, trail = admin_call(admin, "admin-audit-trail.json", reference=reference)
     assert status == 200
     # each version's confirmation e-mail stands right after it (filed at its time of receipt)
-    assert [e["event"] for e in trail["events"]] == ["received", "emailed", "supplemented", "emailed", "rejected",
+    assert [e["event"] for e in trail["events"]] == ["received", "emailed", "supplemented", "emailed", "decided",
                                                      "bundled", "downloaded"]
     assert [e["version"] for e in trail["events"] if e["event"] == "emailed"] == [reference, supplemented["supplementReference"]]
     events = [e for e in trail["events"] if e["event"] != "emailed"]
@@ -42,6 +42,7 @@ def test_received_supplemented_rejected_bundled_downloaded_in_order_and_in_the_b
     assert events[1]["supplementReference"] == supplemented["supplementReference"]
     assert [e["by"] for e in events[:2]] == ["applicant", "applicant"]
     assert events[2]["reason"].startswith("II.3.1") and events[2]["by"].startswith("arn:aws:")  # the CLI's identity
+    assert events[2]["decision"] == "rejected" and events[2]["section"] == "II.3.1"
     assert events[3]["by"] == events[4]["by"] == ADMIN and events[3]["job"] == events[4]["job"] == job["id"]
     assert events[3]["bundleSha256"] == job["result"]["sha256"]
 
@@ -56,13 +57,13 @@ def test_received_supplemented_rejected_bundled_downloaded_in_order_and_in_the_b
     trails = [json.loads(archive.read(name)) for name in archive.namelist() if name.endswith("/audit.json")]
     assert len(trails) == 2  # the original and its supplement, each with the application's trail
     assert all(t["reference"] == reference for t in trails)
-    assert [e["event"] for e in trails[0]["events"]] == ["received", "emailed", "supplemented", "emailed", "rejected"]
+    assert [e["event"] for e in trails[0]["events"]] == ["received", "emailed", "supplemented", "emailed", "decided"]
     assert "SHA256SUMS" in archive.namelist()
 
     capsys.readouterr()
     assert admin_cli.main(["trail", reference]) == 0
     printed = [line.split()[1] for line in capsys.readouterr().out.splitlines()]
-    assert printed == ["received", "emailed", "supplemented", "emailed", "rejected", "bundled", "downloaded"]
+    assert printed == ["received", "emailed", "supplemented", "emailed", "decided", "bundled", "downloaded"]
 
 
 def test_the_trail_of_an_unknown_reference_is_a_404_and_the_command_says_so(s3, capsys):
@@ -77,9 +78,9 @@ def test_the_days_overview_counts_each_application_once_with_the_status_of_its_l
     assert post(submit, load_fixture("pillar2-complete.json"), request_id="req-2")[0] == 201
     admin = handler_module("admin")
     status, before = admin_call(admin, "admin-days.json")
-    assert status == 200 and before["days"][0]["pillars"] == {"1": {"incomplete": 1}, "2": {"complete": 1}}
+    assert status == 200 and before["days"][0]["pillars"] == {"1": {"parts_missing": 1}, "2": {"parts_present": 1}}
     assert supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"))[0] == 201
     status, after = admin_call(admin, "admin-days.json")
     (day,) = after["days"]
     assert day["day"] == receipt["dutchDay"] and day["applications"] == 2  # the supplement is no new application
-    assert day["pillars"] == {"1": {"complete": 1}, "2": {"complete": 1}} and day["opening"] == "2022-1"
+    assert day["pillars"] == {"1": {"parts_present": 1}, "2": {"parts_present": 1}} and day["opening"] == "2022-1"

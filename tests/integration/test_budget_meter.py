@@ -23,10 +23,10 @@ DATA = PROJECT_ROOT / "content" / "data"
 def test_after_a_day_that_passes_the_pillar_2_ceiling_the_meter_matches_the_allocation(s3, submit, tmp_path, capsys):
     references = generate_day(s3, submit, count=20)  # 20 × €143,250 > the €2.3M pillar-2 ceiling
     code, incomplete = post(submit, load_fixture("pillar1-incomplete.json"), request_id="waiting")
-    assert code == 201 and incomplete["status"] == "incomplete"
+    assert code == 201 and incomplete["status"] == "parts_missing"
     code, waiting = post(submit, load_fixture("pillar1-incomplete.json"), request_id="supplemented-later")
     code, supplemented = supplement(waiting["reference"], waiting["supplementToken"], load_fixture("pillar1-complete.json"))
-    assert code == 201 and supplemented["status"] == "complete"  # herstel: now counted, at its own time
+    assert code == 201 and supplemented["status"] == "parts_present"  # herstel: now counted, at its own time
     store = ApplicationStore(s3, BUCKET, retention_days=1)
     record_rejection(store, references[3], "II.3.1: test", datetime.now(timezone.utc), "cognito:beheerder-a")
 

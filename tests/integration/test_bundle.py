@@ -102,7 +102,8 @@ def test_manifest_is_in_order_of_receipt_with_dutch_times(world):
     assert offsets == {"+01:00", "+02:00"}
     pillar2 = [row for row in rows if row["pillar"] == "2"]
     assert pillar2 and all(row["amount:pillar2"] == "143250.00" and row["amount:pillar1-companies"] == "0.00" for row in pillar2)
-    assert all(row["status"] == "complete" for row in rows)
+    assert all(row["portalCheck"] == "alle gevraagde onderdelen aanwezig (controle portaal)" and row["decision"] == ""
+               for row in rows)
     manifest = json.loads(archive.read("manifest.json"))
     assert [a["reference"] for a in manifest["applications"]] == [row["reference"] for row in rows]
 
@@ -159,10 +160,11 @@ def test_supplement_is_bundled_on_the_day_it_arrived(world):
     event["requestContext"]["timeEpoch"] = epoch_ms("2023-03-29T11:00:00+02:00")
     event["requestContext"]["requestId"] = "supplement-1"
     assert supplement.handler(event)["statusCode"] == 201
-    for day, expected_status in (("2023-03-28", "incomplete"), ("2023-03-29", "complete")):
+    for day, expected_status in (("2023-03-28", "onderdelen ontbreken (controle portaal)"),
+                                 ("2023-03-29", "alle gevraagde onderdelen aanwezig (controle portaal)")):
         archive = zipfile.ZipFile(io.BytesIO(bundled(world["store"], day)[1]))
         (row,) = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
-        assert row["reference"] == receipt["reference"] and row["status"] == expected_status
+        assert row["reference"] == receipt["reference"] and row["portalCheck"] == expected_status
     assert row["supplementReference"].startswith("IMVO-20230329-")
 
 

@@ -24,13 +24,17 @@ ROUTES = {
     "session": ("admin", "admin-start-bundle.json", None),
     "bundles": ("admin", "admin-start-bundle.json", None),
     "allocation": ("admin", "admin-start-allocation.json", None),
-    "rejection": ("admin", "admin-start-bundle.json", {"reference": REFERENCE}),
+    "decision": ("admin", "admin-start-bundle.json", {"reference": REFERENCE}),
+    "supplement-request": ("admin", "admin-start-bundle.json", {"reference": REFERENCE}),
+    "completeness": ("admin", "admin-start-bundle.json", {"reference": REFERENCE}),
 }
 PATHS = {"submit": "POST /api/applications", "check": "POST /api/applications/check",
          "supplement": "POST /api/applications/{reference}/supplements", "receipt": "POST /api/applications/{reference}/receipt",
          "uploads": "POST /api/uploads", "verify": "POST /api/uploads/verify", "session": "POST /api/admin/session",
          "bundles": "POST /api/admin/bundles", "allocation": "POST /api/admin/allocation",
-         "rejection": "POST /api/admin/applications/{reference}/rejection"}
+         "decision": "POST /api/admin/applications/{reference}/decision",
+         "supplement-request": "POST /api/admin/applications/{reference}/supplement-requests",
+         "completeness": "POST /api/admin/applications/{reference}/completeness"}
 
 HOSTILE = {
     "nested ten thousand deep": ("[" * 10_000 + "]" * 10_000, "nested too deep"),
@@ -101,7 +105,11 @@ def test_a_lone_surrogate_in_a_name_is_refused_at_that_field(s3):
                  "sha256": "0" * 64}, "$.size"),
     ("verify", {"key": ["attachments/x.pdf"]}, "$.key"),
     ("session", {"username": ["beheerder"], "password": "x"}, "$.username"),
-    ("rejection", {"reason": {"text": "x"}}, "$.reason"),
+    ("decision", {"decision": "rejected", "section": "II.1.3", "reason": {"text": "x"}}, "$.reason"),
+    ("decision", {"decision": "revoked"}, "$.decision"),
+    ("supplement-request", {"items": "all of it", "term": "2023-03-31"}, "$.items"),
+    ("supplement-request", {"items": ["x"], "term": "2023-02-30"}, "$.term"),
+    ("completeness", {"outcome": True}, "$.outcome"),
     ("allocation", {"seed": 12345}, "$.seed"),
     ("bundles", {"day": ["2023-03-15"]}, "$.day"),
     ("bundles", {"from": "2023-03-20", "to": "2023-03-10"}, "$.to"),

@@ -180,7 +180,7 @@ def test_timeout_is_503(s3):
 @pytest.fixture
 def incomplete(submit, s3):
     code, receipt = post(submit, load_fixture("pillar1-incomplete.json"))
-    assert code == 201 and receipt["status"] == "incomplete"
+    assert code == 201 and receipt["status"] == "parts_missing"
     (key,) = all_objects(s3)
     return receipt, key, s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
 
@@ -203,7 +203,7 @@ def test_ii_2_2_supplement_takes_its_own_time_of_receipt_and_leaves_the_original
     code, supplemented = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"))
     assert code == 201, supplemented
     assert supplemented["reference"] == receipt["reference"]
-    assert supplemented["status"] == "complete"
+    assert supplemented["status"] == "parts_present"
     # 17 March 2023 10:00 UTC = 11:00 CET: the supplement's time is the application's time of receipt now.
     assert supplemented["effectiveReceivedAt"] == "2023-03-17T10:00:00.000Z"
     assert supplemented["supplementReference"].startswith("IMVO-20230317-")
@@ -223,19 +223,19 @@ def test_unknown_reference_is_404(s3):
     assert code == 404
 
 
-def test_a_complete_application_needs_no_supplement(submit, s3):
+def test_without_a_request_or_anything_missing_the_herstel_route_is_closed(submit, s3):
     _, receipt = post(submit, load_fixture("pillar1-complete.json"))
     code, body = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"))
-    assert code == 409 and body["error"]["code"] == "conflict"
+    assert code == 409 and body["error"]["code"] == "herstel_closed"
 
 
 def test_supplement_still_incomplete_can_be_supplemented_again(s3, incomplete):
     receipt, _, _ = incomplete
     code, first = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-incomplete.json"))
-    assert code == 201 and first["status"] == "incomplete"
+    assert code == 201 and first["status"] == "parts_missing"
     code, second = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"),
                               epoch_ms=1679133600000, request_id="supp-2")
-    assert code == 201 and second["status"] == "complete" and second["supplements"] == first["supplementReference"]
+    assert code == 201 and second["status"] == "parts_present" and second["supplements"] == first["supplementReference"]
 
 
 # --- Attachments -------------------------------------------------------------------------------
@@ -397,14 +397,14 @@ def test_the_herstel_page_reads_the_latest_version_with_its_findings_and_only_wi
     code, body = current(receipt["reference"], "wrong-token")
     assert code == 403 and body["error"]["findings"][0]["path"] == "$.token"
     code, body = current(receipt["reference"], receipt["supplementToken"])
-    assert code == 200 and body["status"] == "incomplete" and body["pillar"] == 1
+    assert code == 200 and body["status"] == "parts_missing" and body["pillar"] == 1
     assert body["application"] == load_fixture("pillar1-incomplete.json")
     assert body["receivedAtDutch"] == receipt["receivedAtDutch"] and body["supplementReference"] is None
     assert {f["severity"] for f in body["findings"]} >= {"incomplete"}
     # after a supplement, the page shows the supplement: its document, status and time of receipt
     _, supplemented = supplement(receipt["reference"], receipt["supplementToken"], load_fixture("pillar1-complete.json"))
     code, body = current(receipt["reference"], receipt["supplementToken"])
-    assert code == 200 and body["status"] == "complete" and body["supplementReference"] == supplemented["supplementReference"]
+    assert code == 200 and body["status"] == "parts_present" and body["supplementReference"] == supplemented["supplementReference"]
     assert body["receivedAtDutch"] == supplemented["receivedAtDutch"] and body["application"] == load_fixture("pillar1-complete.json")
     code, _ = current("IMVO-20230315-AAAAAAAA", "t")
     assert code == 404
@@ -424,7 +424,7 @@ def test_the_check_says_who_cannot_take_part_as_soon_as_the_organisations_are_fi
     early = copy.deepcopy(four)
     del early["plan"], early["project"]  # later steps not filled in yet
     answer = _check(early)
-    assert answer["status"] == "invalid"
+    assert answer["status"] == "rejection_expected"  # parts missing too, but the rule that predicts rejection weighs most
     assert ("$.partners", "II.1.3") in {(f["path"], f["rule"]) for f in answer["findings"]}
     del early["partners"][0]["legalForm"]  # an organisation still being filled in
     assert "II.1.3" not in {f["rule"] for f in _check(early)["findings"]}

@@ -175,10 +175,10 @@ def test_herstel_with_a_key_its_retry_the_receipt_and_the_admin_over_the_whole_r
     from tests.integration.test_intake import post, supplement
 
     code, receipt = post(handler_module("submit").handler, load_fixture("pillar1-incomplete.json"))
-    assert code == 201 and receipt["status"] == "incomplete"
+    assert code == 201 and receipt["status"] == "parts_missing"
     complete = load_fixture("pillar1-complete.json")
     code, first = supplement(receipt["reference"], receipt["supplementToken"], complete, key="herstel-key-0001")
-    assert code == 201 and first["status"] == "complete"
+    assert code == 201 and first["status"] == "parts_present"
     # The retry arrives after the first made it complete: refused as such, then answered from the claim.
     code, again = supplement(receipt["reference"], receipt["supplementToken"], complete, request_id="supp-retry",
                              key="herstel-key-0001")

@@ -53,7 +53,6 @@ def test_every_refusal_kind_and_a_fault_log_one_line_each_without_personal_data(
             "requestContext": load_event("submit-wrong-content-type.json")["requestContext"] | {"requestId": rid}}), 415),
         ("invalid", lambda rid: post(submit, load_fixture("pillar1-invalid-schema.json"), request_id=rid)[0], 400),
         ("closed", lambda rid: post(submit, complete, epoch_ms=1695722400001, request_id=rid)[0], 403),
-        ("rejected", lambda rid: post(submit, load_fixture("pillar1-rejected-four-companies.json"), request_id=rid)[0], 422),
         ("unknown", lambda rid: supplement("IMVO-20230315-NOSUCHAP", "x", complete, request_id=rid)[0], 404),
         ("wrong-code", lambda rid: supplement(stored["reference"], "not-the-code", complete, request_id=rid)[0], 403),
         ("too-large", lambda rid: post(submit, complete | {"padding": "x" * 1_100_000}, request_id=rid)[0], 413),
@@ -62,7 +61,7 @@ def test_every_refusal_kind_and_a_fault_log_one_line_each_without_personal_data(
         result = call(request_id)
         assert (result["statusCode"] if isinstance(result, dict) else result) == status, request_id
         expected[request_id] = status
-    # a supplement makes it complete; a second supplement is then a conflict
+    # a supplement makes it complete; a second one then finds the herstel route closed (nothing missing, no request)
     assert supplement(stored["reference"], stored["supplementToken"], complete, request_id="supplement-ok")[0] == 201
     assert supplement(stored["reference"], stored["supplementToken"], complete, request_id="conflict")[0] == 409
     expected |= {"supplement-ok": 201, "conflict": 409}
@@ -88,10 +87,10 @@ def test_every_refusal_kind_and_a_fault_log_one_line_each_without_personal_data(
         assert line["receivedAt"].endswith("Z") and line["route"]
     by_id = {line["correlation_id"]: line for line in logged}
     assert by_id["stored-1"]["reference"] == stored["reference"]
-    assert {by_id[rid]["refusal"] for rid in ("bad-json", "media", "invalid", "closed", "rejected", "unknown",
+    assert {by_id[rid]["refusal"] for rid in ("bad-json", "media", "invalid", "closed", "unknown",
                                               "wrong-code", "too-large", "conflict", "pending")} == {
-        "invalid_json", "unsupported_media_type", "invalid", "outside_opening", "rejected", "not_found",
-        "forbidden", "too_large", "conflict", "scan_pending"}
+        "invalid_json", "unsupported_media_type", "invalid", "outside_opening", "not_found",
+        "forbidden", "too_large", "herstel_closed", "scan_pending"}
     assert by_id["fault"]["fault"] == "storage_unavailable" and by_id["fault"]["detail"].startswith("EndpointConnectionError < ")
     output = json.dumps(lines, ensure_ascii=False)
     secrets = personal_values(complete) | personal_values(incomplete) | {stored["supplementToken"], "not-the-code"}
@@ -103,7 +102,7 @@ def test_every_refusal_kind_and_a_fault_log_one_line_each_without_personal_data(
     assert len(metric_values(lines, "ServiceUnavailable")) == 1
     assert len(metric_values(lines, "UploadVerificationsFailed")) == 1
     stored_metrics = metric_values(lines, "ApplicationsStored")
-    assert [(m["pillar"], m["status"]) for m in stored_metrics] == [("1", "incomplete")]
+    assert [(m["pillar"], m["status"]) for m in stored_metrics] == [("1", "parts_missing")]
     assert stored_metrics[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "IMVO"
 
 

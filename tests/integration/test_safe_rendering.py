@@ -19,7 +19,7 @@ def stored_with(text):
     application["project"]["summary"] = " ".join(HOSTILE)
     application["penvoerder"]["name"] = text
     return {"receipt": {"reference": "IMVO-20230315-TESTTEST", "receivedAt": "2023-03-15T09:15:30.250Z", "pillar": 1,
-                        "opening": "2022-1", "status": "complete", "sha256": "0" * 64, "attachments": []},
+                        "opening": "2022-1", "status": "parts_present", "sha256": "0" * 64, "attachments": []},
             "application": application, "findings": []}
 
 

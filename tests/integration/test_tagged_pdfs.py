@@ -56,7 +56,7 @@ def test_the_receipt_is_a_tagged_pdf_in_dutch_with_its_title(submit, s3):
 def test_the_receipt_speaks_in_human_terms(submit, s3):
     """No JSON paths, storage keys or raw status codes: questions, file names, "Onvolledig", what a finding means."""
     receipt, pdf = receipt_of(submit, load_fixture("pillar1-incomplete.json"))
-    assert receipt["status"] == "incomplete"
+    assert receipt["status"] == "parts_missing"
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "$." not in text and "attachments/" not in text
     assert "Status Onvolledig · Incomplete" in text

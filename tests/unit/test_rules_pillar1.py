@@ -237,11 +237,11 @@ def test_ii_2_1_dutch_text_gets_a_warning(app):
 
 
 def test_judgement_status_follows_the_worst_finding(app):
-    assert judge(app, SUBMITTED).status == "complete"
+    assert judge(app, SUBMITTED).status == "parts_present"
     del app["attachments"]["budget"]
-    assert judge(app, SUBMITTED).status == "incomplete"
+    assert judge(app, SUBMITTED).status == "parts_missing"
     app["declarations"]["oecdGuidelines"] = False
-    assert judge(app, SUBMITTED).status == "rejected"
+    assert judge(app, SUBMITTED).status == "rejection_expected"
 
 
 def test_the_figures_come_from_the_programme_data_file(app, tmp_path):

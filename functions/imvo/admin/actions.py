@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from imvo.admin.allocation import allocate, candidates, ceilings_of
+from imvo.admin.allocation import allocate, candidates_in, ceilings_of
 from imvo.admin.allocation_report import report_csv, report_html, report_pdf
 from imvo.programme.facts import load_facts
 from imvo.intake.storage import APPLICATIONS_PREFIX, ApplicationStore
@@ -22,7 +22,7 @@ def allocation_files(store: ApplicationStore, data_dir: Path, seed: str, opening
         everything.append(store.get_json(key))
         report(done, len(keys))
     originals = [a for a in everything if a["receipt"]["opening"] == opening]
-    found = candidates(originals, store.all_supplements(), store.decisions())
+    found = candidates_in(store, originals)
     facts = load_facts(data_dir)
     ceilings = ceilings_of(facts)
     lines = allocate(found, ceilings, seed, facts["max_grants_per_sector"]["value"])

@@ -15,20 +15,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from imvo.casework.records import COMPLETE, Casework, NOT_CONSIDERED, REJECTED as DECIDED_REJECTED
 from imvo.intake.applications import latest_version
+from imvo.programme.findings import PARTS_MISSING
 
 WITHIN_CEILING = "within-ceiling"  # treated in order; goes on to the assessment on content (II.3.1)
 HELD = "held"  # the ceiling is likely used up: treatment is held (II.3.1)
 SECTOR_CAP = "sector-cap"  # a fourth application in a sector (Artikel 4, II.3.2)
-REJECTED = "rejected"  # refused on assessment: frees its room for later ones (II.3.1)
-INCOMPLETE = "incomplete"  # waits for its supplement (II.2.2, III.2.2)
+REJECTED = "rejected"  # rejected or not considered by RVO: frees its room for later ones (II.3.1)
+INCOMPLETE = "incomplete"  # parts missing (RVO's check, or the portal's where RVO has not checked)
+AWAITING_SUPPLEMENT = "awaiting-supplement"  # RVO asked for a supplement: held until it arrives (II.2.2, III.2.2)
 
 STATUS_TEXT = {
     WITHIN_CEILING: ("binnen het plafond", "within the ceiling"),
     HELD: ("aangehouden", "held"),
     SECTOR_CAP: ("sectormaximum bereikt (3 per sector)", "sector maximum reached (3 per sector)"),
-    REJECTED: ("afgewezen: telt niet mee", "rejected: not counted"),
-    INCOMPLETE: ("onvolledig, wacht op aanvulling: telt niet mee", "incomplete, awaiting supplement: not counted"),
+    REJECTED: ("afgewezen of buiten behandeling: telt niet mee", "rejected or not considered: not counted"),
+    INCOMPLETE: ("onderdelen ontbreken: telt niet mee", "parts missing: not counted"),
+    AWAITING_SUPPLEMENT: ("herstelverzoek loopt: aangehouden tot de aanvulling", "supplement requested: held until it arrives"),
 }
 
 CEILING_NAMES = {
@@ -57,6 +61,7 @@ class Candidate:
     amounts: dict[str, Decimal]  # per ceiling
     complete: bool
     rejected: bool = False
+    awaiting_supplement: bool = False
 
     @property
     def order(self) -> tuple[str, str]:
@@ -77,8 +82,20 @@ class Line:
     cumulative: dict[str, Decimal] = field(default_factory=dict)
 
 
-def candidates(originals: list[dict], supplements: list[dict], decisions: dict[str, dict]) -> list[Candidate]:
-    """One candidate per application, as it now stands: its latest version and effective time of receipt."""
+def _counts_as_complete(current: dict, checks: list[dict]) -> bool:
+    """RVO's latest completeness check of this version decides; where it has none, the portal's check stands in,
+    provisionally: parts missing is not treated, the rest is (a rejection the portal expects is RVO's to make)."""
+    version = current["receipt"].get("supplementReference") or current["receipt"]["reference"]
+    of_version = [c for c in checks if c["version"] == version]
+    if of_version:
+        return max(of_version, key=lambda c: c["recordedAt"])["outcome"] == COMPLETE
+    return current["receipt"]["status"] != PARTS_MISSING
+
+
+def candidates(originals: list[dict], supplements: list[dict], decisions: dict[str, dict],
+               requests: dict[str, list[dict]] | None = None, completeness: dict[str, list[dict]] | None = None) -> list[Candidate]:
+    """One candidate per application, as it now stands: its latest version and effective time of receipt, and
+    RVO's records: a request not yet answered by a supplement holds it, a rejection frees its room (II.3.1)."""
     by_reference = defaultdict(list)
     for supplement in supplements:
         by_reference[supplement["receipt"]["reference"]].append(supplement)
@@ -88,6 +105,7 @@ def candidates(originals: list[dict], supplements: list[dict], decisions: dict[s
         current = latest_version(original, by_reference[reference])
         receipt = current["receipt"]
         application = current["application"]
+        asked = [r["requestedAt"] for r in (requests or {}).get(reference, [])]
         found.append(Candidate(
             reference=reference,
             received_at=receipt["receivedAt"],
@@ -95,12 +113,21 @@ def candidates(originals: list[dict], supplements: list[dict], decisions: dict[s
             dutch_day=receipt["dutchDay"],
             pillar=receipt["pillar"],
             sector=application.get("sector", "") if receipt["pillar"] == 1 else "",
-            penvoerder=application.get("penvoerder", {}).get("name", ""),
-            amounts={k: Decimal(v) for k, v in current["calculation"]["ceilings"].items()},
-            complete=receipt["status"] == "complete",
-            rejected=(decisions.get(reference) or {}).get("decision") == "rejected",
+            penvoerder=(application.get("penvoerder") or {}).get("name", ""),
+            amounts={k: Decimal(v) for k, v in ((current.get("calculation") or {}).get("ceilings") or {}).items()},
+            complete=_counts_as_complete(current, (completeness or {}).get(reference, [])),
+            rejected=(decisions.get(reference) or {}).get("decision") in (DECIDED_REJECTED, NOT_CONSIDERED),
+            awaiting_supplement=any(moment > receipt["receivedAt"] for moment in asked),
         ))
     return sorted(found, key=lambda c: c.order)
+
+
+def candidates_in(store, originals: list[dict]) -> list[Candidate]:
+    """The candidates of these applications with everything the record holds about them: supplements, and RVO's
+    requests, completeness checks and decisions."""
+    casework = Casework(store)
+    return candidates(originals, store.all_supplements(), store.decisions(), casework.all_requests(),
+                      casework.all_completeness())
 
 
 def lottery_key(seed: str, reference: str) -> str:
@@ -136,7 +163,7 @@ def allocate(found: list[Candidate], ceilings: dict[str, Decimal], seed: str, ma
         days[candidate.dutch_day].append(candidate)
     for day in sorted(days):
         todays = sorted(days[day], key=lambda c: c.order)
-        treated = [c for c in todays if c.complete and not c.rejected]
+        treated = [c for c in todays if c.complete and not c.rejected and not c.awaiting_supplement]
         need = defaultdict(Decimal)
         for candidate in treated:
             for name, amount in candidate.amounts.items():
@@ -157,6 +184,8 @@ def allocate(found: list[Candidate], ceilings: dict[str, Decimal], seed: str, ma
             line = Line(candidate, HELD, receipt_position=receipt_position[candidate.reference])
             if candidate.rejected:
                 line.status = REJECTED  # refused on assessment: counts against no ceiling (II.3.1)
+            elif candidate.awaiting_supplement:
+                line.status = AWAITING_SUPPLEMENT  # RVO asked; the supplement's time will count (II.2.2, III.2.2)
             elif not candidate.complete:
                 line.status = INCOMPLETE  # waits for its supplement (II.2.2, III.2.2)
             else:

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from decimal import Decimal
 
-from imvo.admin.allocation import CEILING_NAMES, Candidate, candidates, ceilings_of
+from imvo.admin.allocation import CEILING_NAMES, Candidate, candidates_in, ceilings_of
 from imvo.intake.receipt import format_utc
 from imvo.intake.storage import ApplicationStore
 from imvo.programme.facts import DUTCH_TIME, Opening, load_facts
@@ -28,7 +28,7 @@ def as_file(meter: dict) -> bytes:
 
 def counted(found: list[Candidate]) -> list[Candidate]:
     """What the meter counts: complete applications not rejected on assessment, in order of receipt."""
-    return [c for c in found if c.complete and not c.rejected]
+    return [c for c in found if c.complete and not c.rejected and not c.awaiting_supplement]
 
 
 def budget_meter(found: list[Candidate], ceilings: dict[str, Decimal], opening: str, moment: datetime) -> dict:
@@ -60,5 +60,5 @@ def budget_of(store: ApplicationStore, data_dir, opening: str, moment: datetime)
     """The meter for one opening, from the record as it stands (supplements and rejections included)."""
     originals = [a for a in store.all_applications()
                  if a["receipt"]["opening"] == opening]
-    found = candidates(originals, store.all_supplements(), store.decisions())
+    found = candidates_in(store, originals)
     return budget_meter(found, ceilings_of(load_facts(data_dir)), opening, moment)

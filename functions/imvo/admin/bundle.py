@@ -26,6 +26,8 @@ from imvo.documents.stored_pdf import keep_pdf
 from imvo.intake.record_keeping import keep_record
 from imvo.intake.storage import (APPLICATIONS_PREFIX, PDF_PREFIX, RECORD_ATTACHMENTS_PREFIX, SUPPLEMENTS_PREFIX,
                                  ApplicationStore, StorageUnavailable, encode_document, pdf_key_of, side_by_side)
+from imvo.casework.records import DECISION_WORDS
+from imvo.programme.findings import PORTAL_CHECK_WORDS
 from imvo.settings import load_settings
 from imvo.documents.application_document import application_html
 
@@ -33,8 +35,17 @@ from imvo.documents.application_document import application_html
 _ZIP_TIME = (2022, 10, 10, 0, 0, 0)
 
 MANIFEST_COLUMNS = ["order", "reference", "supplementReference", "receivedAtDutch", "receivedAt", "pillar", "sector",
-                    "penvoerder", "amount:pillar1-companies", "amount:pillar1-cso", "amount:pillar2", "status",
-                    "findings", "json", "pdf", "attachments"]
+                    "penvoerder", "amount:pillar1-companies", "amount:pillar1-cso", "amount:pillar2", "portalCheck",
+                    "decision", "findings", "json", "pdf", "attachments"]
+
+
+def _decision_words(decision: dict | None) -> str:
+    """RVO's decision as the manifest says it: the word, the section, who and when (II.3.1, III.3.1)."""
+    if decision is None:
+        return ""
+    words = DECISION_WORDS.get(decision["decision"], (decision["decision"],))[0]
+    section = f" ({decision['section']})" if decision.get("section") else ""
+    return f"{words}{section}, {decision['decidedAt']}, {decision.get('by', '')}"
 
 
 def order_of_receipt(stored: dict) -> tuple[str, str]:
@@ -165,6 +176,7 @@ def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, targe
     keep_what_is_not_kept_yet(store, received_with_keys)
     references = sorted({stored["receipt"]["reference"] for stored in received})
     trails = AuditTrail(store).trails_of(references)
+    decisions = store.decisions()
     pdfs, rendered = collected_pdfs(store, received_with_keys, days, programme_name, workers)
     sums: list[tuple[str, str]] = []
     rows = []
@@ -200,7 +212,8 @@ def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, targe
                 "amount:pillar1-companies": ceilings.get("pillar1-companies", "0.00"),
                 "amount:pillar1-cso": ceilings.get("pillar1-cso", "0.00"),
                 "amount:pillar2": ceilings.get("pillar2", "0.00"),
-                "status": receipt["status"],
+                "portalCheck": PORTAL_CHECK_WORDS[receipt["status"]][0],
+                "decision": _decision_words(decisions.get(receipt["reference"])),
                 "findings": " ".join(sorted({f["rule"] for f in stored.get("findings", [])})),
                 "json": json_name,
                 "pdf": pdf_name,

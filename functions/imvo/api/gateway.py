@@ -25,10 +25,10 @@ STATUS_OF_REFUSAL = {
     "unauthorized": 401,
     "not_found": 404,
     "conflict": 409,
+    "herstel_closed": 409,
     "scan_pending": 409,
     "too_large": 413,
     "unsupported_media_type": 415,
-    "rejected": 422,
     "too_many": 429,
 }
 

@@ -19,11 +19,15 @@ RECEIVED = "received"
 SUPPLEMENTED = "supplemented"
 EMAILED = "emailed"  # the confirmation e-mail went to the penvoerder's contact
 EMAIL_FAILED = "email_failed"  # an attempt to send it failed (a retry may still succeed)
-REJECTED = "rejected"
+REJECTED = "rejected"  # kept for trails written before decisions had their own event
+SUPPLEMENT_REQUESTED = "supplement_requested"  # RVO asked for a supplement, with its term (II.2.2, III.2.2)
+COMPLETENESS_RECORDED = "completeness_recorded"  # RVO's completeness check of one version
+DECIDED = "decided"  # RVO's decision: granted, rejected, not considered
 BUNDLED = "bundled"
 DOWNLOADED = "downloaded"
 # Events of the same millisecond come in the order of an application's life.
-LIFE_ORDER = (RECEIVED, SUPPLEMENTED, EMAIL_FAILED, EMAILED, REJECTED, BUNDLED, DOWNLOADED)
+LIFE_ORDER = (RECEIVED, SUPPLEMENTED, EMAIL_FAILED, EMAILED, SUPPLEMENT_REQUESTED, COMPLETENESS_RECORDED, REJECTED,
+              DECIDED, BUNDLED, DOWNLOADED)
 
 APPLICANT = "applicant"  # who acted when the applicant did: their name is in the record, not in the trail
 
@@ -71,10 +75,24 @@ class AuditTrail:
 
     def _email_event_key(self, stored: dict, record_key: str) -> tuple[str, datetime, str]:
         """The confirmation of one stored version has one key, so a retried event finds that it was sent."""
-        receipt = stored["receipt"]
+        return self._mail_key(stored["receipt"]["reference"], _received_moment(stored["receipt"]), record_key)
+
+    @staticmethod
+    def _mail_key(reference: str, moment: datetime, record_key: str) -> tuple[str, datetime, str]:
         token = hashlib.sha256(record_key.encode()).hexdigest()[:12]
-        moment = _received_moment(receipt)
-        return event_key(receipt["reference"], moment, EMAILED, token), moment, token
+        return event_key(reference, moment, EMAILED, token), moment, token
+
+    def request_mail_was_sent(self, request: dict, request_key: str) -> bool:
+        return self.store.exists(self._mail_key(request["reference"], _received_moment({"receivedAt": request["requestedAt"]}),
+                                                request_key)[0])
+
+    def request_mail_sent(self, request: dict, request_key: str, message_id: str, sent_at: datetime) -> None:
+        """The e-mail of RVO's supplement request, filed at the moment of the request (once per request)."""
+        key, moment, token = self._mail_key(request["reference"], _received_moment({"receivedAt": request["requestedAt"]}),
+                                            request_key)
+        self._write(request["reference"], EMAILED, moment, APPLICANT, token, messageId=message_id,
+                    sentAt=format_utc(sent_at), version=request_key.rsplit("/", 1)[-1].removesuffix(".json"),
+                    about="supplement_request")
 
     def confirmation_was_sent(self, stored: dict, record_key: str) -> bool:
         return self.store.exists(self._email_event_key(stored, record_key)[0])
@@ -91,8 +109,10 @@ class AuditTrail:
                     uuid.uuid4().hex[:12], reason=reason, willRetry=will_retry, failedAt=format_utc(failed_at),
                     version=_version_of(stored))
 
-    def rejected(self, reference: str, reason: str, by: str, moment: datetime) -> None:
-        self._write(reference, REJECTED, moment, by, uuid.uuid4().hex[:12], reason=reason)
+    def casework(self, event: str, record: dict, by: str, moment: datetime) -> None:
+        """One of RVO's records (a supplement request, a completeness check, a decision), as it was written."""
+        details = {k: v for k, v in record.items() if k not in ("reference", "by")}
+        self._write(record["reference"], event, moment, by, uuid.uuid4().hex[:12], **details)
 
     def bundled(self, references: list[str], job_id: str, key: str, sha256: str, by: str, moment: datetime) -> None:
         """Each application in a bundle; written side by side, a day can hold a thousand."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from imvo.documents.render import html_to_pdf, render_html
 from imvo.intake.receipt import format_dutch_for_people
 from imvo.intake.validation import resolved_schema
-from imvo.programme.findings import path_parts
+from imvo.programme.findings import PORTAL_CHECK_WORDS, path_parts
 from imvo.programme.texts import format_date
 from imvo.settings import load_settings
 
@@ -68,6 +68,7 @@ def application_html(stored: dict, programme_name: str, schema_dir=None) -> str:
         "application.html",
         programme_name=programme_name,
         receipt=receipt,
+        portal_check_words=PORTAL_CHECK_WORDS,
         received_text=format_dutch_for_people(datetime.fromisoformat(receipt["receivedAt"]), "nl"),
         application=stored["application"],
         answers=flatten_answers(stored["application"], schema),

@@ -7,16 +7,16 @@ from pathlib import Path
 
 from imvo.documents.application_document import flatten_answers, question_of
 from imvo.programme.facts import load_facts
-from imvo.programme.findings import path_parts
+from imvo.programme.findings import PORTAL_CHECK_WORDS, path_parts
 from imvo.intake.receipt import format_dutch_for_people
 from imvo.documents.render import html_to_pdf, render_html
 from imvo.settings import load_settings
 from imvo.intake.validation import resolved_schema
 
 
-STATUS_FOR_PEOPLE = {"complete": ("Volledig", "Complete"), "incomplete": ("Onvolledig", "Incomplete")}
-FINDING_KINDS = {  # what a finding means for the applicant, as the check page says it
-    "incomplete": ("Maakt de aanvraag onvolledig", "Makes the application incomplete"),
+FINDING_KINDS = {  # what a finding means for the applicant, as the check page says it: the portal's reading
+    "reject": ("Leidt naar verwachting tot afwijzing (controle portaal)", "Expected to lead to rejection (portal check)"),
+    "incomplete": ("Onderdeel ontbreekt (controle portaal)", "Part missing (portal check)"),
     "warning": ("Opmerking", "Note"),
 }
 
@@ -66,7 +66,7 @@ def receipt_pdf(original: dict, current: dict, data_dir: Path) -> bytes:
         penvoerder=current["application"].get("penvoerder", {}).get("name", ""),
         original_time={"nl": moment(original, "nl"), "en": moment(original, "en")},
         current_time={"nl": moment(current, "nl"), "en": moment(current, "en")},
-        status=STATUS_FOR_PEOPLE.get(current["receipt"]["status"], (current["receipt"]["status"],) * 2),
+        status=PORTAL_CHECK_WORDS[current["receipt"]["status"]],
         answers=flatten_answers(current["application"], schema),
         attachments=attachments_for_people(current, schema),
         findings=findings_for_people(current.get("findings", []), schema),

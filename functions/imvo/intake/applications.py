@@ -13,10 +13,12 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from imvo.casework.herstel import HerstelRoute, herstel_route
+from imvo.casework.records import Casework
 from imvo.intake.attachments import ScanPending, verify_attachments
 from imvo.intake.json_input import read_json, read_json_object
 from imvo.intake.refusal import Refusal
-from imvo.programme.findings import REJECT, Finding
+from imvo.programme.findings import PORTAL_CHECK_WORDS, REJECT, WARNING, Finding, portal_check
 from imvo.programme.facts import Opening, load_limits, opening_for
 from imvo.intake.receipt import Receipt, format_dutch_for_people
 from imvo.programme.rules import Judgement, judge, judge_organisations
@@ -138,24 +140,27 @@ class Intake:
         pillar = self.pillar_of(document)
         findings, judgement = self.assess(document, pillar, receipt)
         opening = opening_for(self.openings, pillar, receipt.received_dutch)
+        readable = not any(f.rule.startswith("schema:") and f.severity == REJECT for f in findings)
         return {
-            "status": judgement.status if judgement else "invalid",
+            # "invalid": sending it would be refused (it cannot be read); otherwise the portal's check of what would be stored
+            "status": portal_check(findings) if readable else "invalid",
             "findings": [f.as_dict() for f in findings],
             "calculation": judgement.calculation.as_dict() if judgement else None,
             "opening": {"open": opening is not None, "id": opening.id if opening else None},
         }
 
-    def _judged(self, document: dict, pillar: int, receipt: Receipt) -> tuple[list[Finding], Judgement, list]:
+    def _judged(self, document: dict, pillar: int, receipt: Receipt) -> tuple[list[Finding], Judgement | None, list]:
+        """The portal's check of an application it will store, whatever the check says (I.5: rejecting is the
+        Minister's decision, on an application received). Refused, with nothing stored, is only what cannot
+        be read as an application: a value of the wrong type or form, or an unknown field (see Keuzes in de
+        uitvoering); and attachments the portal cannot keep (not uploaded, altered, a threat, still scanning)."""
         findings, judgement = self.assess(document, pillar, receipt)
-        if judgement is None:
+        unreadable = [f for f in findings if f.rule.startswith("schema:") and f.severity == REJECT]
+        if unreadable:
             raise Refusal("invalid",
-                          "De aanvraag is niet volledig of niet juist ingevuld. Er is niets opgeslagen.",
-                          "The application is incomplete or incorrect. Nothing was stored.", findings)
-        if judgement.status == "rejected":
-            raise Refusal("rejected",
-                          "Deze aanvraag voldoet niet aan de beleidsregels en kan zo niet worden ingediend. Er is niets opgeslagen.",
-                          "This application does not meet the policy rules and cannot be submitted as it is. Nothing was stored.",
-                          judgement.of(REJECT))
+                          "De aanvraag kan zo niet worden gelezen: een antwoord heeft niet de vorm die het formulier vraagt. Er is niets opgeslagen.",
+                          "The application cannot be read as it is: an answer does not have the form the form asks for. Nothing was stored.",
+                          unreadable)
         try:
             verified, problems = verify_attachments(self.uploads, document, self.tokens, self.settings.malware_scan)
         except ScanPending as pending:
@@ -256,12 +261,13 @@ class Intake:
             "sha256": hashlib.sha256(application).hexdigest(),
             "pillar": pillar,
             "opening": opening.id,
-            "status": judgement.status,
+            "status": portal_check(findings),
             "findings": len(findings),
             "attachments": verified,
             "effectiveReceivedAt": receipt.as_dict()["receivedAt"],
         }
-        response = _for_the_applicant(receipt_data) | {"receiptUrl": f"/api/applications/{receipt.reference}/receipt"}
+        response = _for_the_applicant(receipt_data, findings) | {
+            "receiptUrl": f"/api/applications/{receipt.reference}/receipt"}
         key = application_key(receipt.dutch_day, receipt.epoch_ms, receipt.reference)
         return self._with_token(self._store_once(idempotency_key, body, key,
                                                  _record_parts(receipt_data, application, findings, judgement), response))
@@ -284,21 +290,22 @@ class Intake:
             "sha256": hashlib.sha256(application).hexdigest(),
             "pillar": original["receipt"]["pillar"],
             "opening": original["receipt"]["opening"],
-            "status": judgement.status,
+            "status": portal_check(findings),
             "findings": len(findings),
             "attachments": verified,
             "effectiveReceivedAt": receipt.as_dict()["receivedAt"],
         }
         key = supplement_key(reference, receipt.epoch_ms, receipt.request_id)
         return self._store_once(idempotency_key, body, key, _record_parts(receipt_data, application, findings, judgement),
-                                _for_the_applicant(receipt_data))
+                                _for_the_applicant(receipt_data, findings))
 
     def _supplement_judged(self, reference: str, request: dict, receipt: Receipt):
         original = self.authorised(reference, request.get("token"))
         current = latest_version(original, self.store.supplements_of(reference))
-        if current["receipt"]["status"] != "incomplete":
-            raise Refusal("conflict", "Deze aanvraag is niet als onvolledig gemarkeerd; aanvullen is niet nodig.",
-                          "This application is not marked incomplete; there is nothing to supplement.")
+        route = self.herstel_route(original, current, receipt.received_utc)
+        if not route.open:
+            raise Refusal("herstel_closed", f"Deze aanvulling is niet opgeslagen. {route.reason_nl}",
+                          f"This supplement was not stored. {route.reason_en}")
         document = request.get("application")
         if not isinstance(document, dict):
             raise Refusal("invalid", "Stuur de aangevulde aanvraag mee als 'application'.", "Send the supplemented application as 'application'.",
@@ -309,20 +316,30 @@ class Intake:
                           [Finding("$.application.pillar", "schema:const", REJECT, f"Pijler {pillar}.", f"Pillar {pillar}.")])
         return (*self._judged(document, pillar, receipt), original, current)
 
+    def herstel_route(self, original: dict, current: dict, now) -> HerstelRoute:
+        """II.2.2, III.2.2: open when RVO asked (until its term), or for what the portal found missing (until the
+        opening closes); never after a decision."""
+        reference = original["receipt"]["reference"]
+        casework = Casework(self.store)
+        opening = next((o for o in self.openings if o.id == original["receipt"]["opening"]), None)
+        return herstel_route(current, casework.requests_of(reference), casework.decision_of(reference), opening, now)
+
     def versions_for_the_applicant(self, reference: str, body: bytes) -> tuple[dict, dict]:
         """(the original, the latest version) of an application, for whoever holds its code; the code
         comes in the JSON body, never in a URL. The receipt PDF and the herstel page read it so."""
         original = self.authorised(reference, read_json_object(body).get("token"))
         return original, latest_version(original, self.store.supplements_of(reference))
 
-    def current(self, reference: str, body: bytes) -> dict:
+    def current(self, reference: str, body: bytes, now) -> dict:
         """The application as it now stands (its latest version): what the herstel page shows and completes
-        (II.2.2, III.2.2)."""
+        (II.2.2, III.2.2), with whether it may be supplemented now and RVO's request if it asked."""
         original, current = self.versions_for_the_applicant(reference, body)
         receipt = current["receipt"]
         return {"reference": reference, "pillar": original["receipt"]["pillar"], "status": receipt["status"],
+                "portalCheck": dict(zip(("nl", "en"), PORTAL_CHECK_WORDS[receipt["status"]])),
                 "receivedAtDutch": receipt["receivedAtDutch"], "supplementReference": receipt.get("supplementReference"),
-                "application": current["application"], "findings": current.get("findings", [])}
+                "application": current["application"], "findings": current.get("findings", []),
+                "herstel": self.herstel_route(original, current, now).as_dict()}
 
     def authorised(self, reference: str, token) -> dict:
         """The original application, when `token` is the one its receipt gave out."""
@@ -336,17 +353,21 @@ class Intake:
         return original
 
 
-def _record_parts(receipt_data: dict, application: bytes, findings: list[Finding], judgement: Judgement) -> dict[str, bytes]:
-    """The stored document's members, encoded: {"receipt", "application", "findings", "calculation"}."""
+def _record_parts(receipt_data: dict, application: bytes, findings: list[Finding], judgement: Judgement | None) -> dict[str, bytes]:
+    """The stored document's members, encoded: {"receipt", "application", "findings", "calculation"}; no
+    calculation where a part the calculator needs is missing."""
     return {"receipt": encode_document(receipt_data), "application": application,
             "findings": encode_document([f.as_dict() for f in findings]),
-            "calculation": encode_document(judgement.calculation.as_dict())}
+            "calculation": encode_document(judgement.calculation.as_dict() if judgement else None)}
 
 
-def _for_the_applicant(receipt_data: dict) -> dict:
-    """The receipt as answered: attachments by their place in the form and hash, no storage keys."""
-    return receipt_data | {"attachments": [{name: a[name] for name in ("path", "sha256", "size", "scan")}
-                                           for a in receipt_data["attachments"]]}
+def _for_the_applicant(receipt_data: dict, findings: list[Finding] | None = None) -> dict:
+    """The receipt as answered: attachments by their place in the form and hash, no storage keys; the portal's
+    check in words, and what it found (a replay, answered from the stored receipt, has the words only)."""
+    answer = receipt_data | {"attachments": [{name: a[name] for name in ("path", "sha256", "size", "scan")}
+                                             for a in receipt_data["attachments"]],
+                             "portalCheck": dict(zip(("nl", "en"), PORTAL_CHECK_WORDS[receipt_data["status"]]))}
+    return answer | ({"portalFindings": [f.as_dict() for f in findings if f.severity != WARNING]} if findings is not None else {})
 
 
 def _check_idempotency_key(key: str | None) -> None:

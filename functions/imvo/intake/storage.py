@@ -20,6 +20,8 @@ APPLICATIONS_PREFIX = "applications/"
 SUPPLEMENTS_PREFIX = "supplements/"
 IDEMPOTENCY_PREFIX = "idempotency/"
 DECISIONS_PREFIX = "decisions/"
+SUPPLEMENT_REQUESTS_PREFIX = "requests/"  # RVO's herstelverzoeken (II.2.2, III.2.2)
+COMPLETENESS_PREFIX = "completeness/"  # RVO's completeness checks
 RECORD_ATTACHMENTS_PREFIX = "attachments/"
 BUNDLES_PREFIX = "bundles/"
 AUDIT_PREFIX = "audit/"
@@ -112,6 +114,16 @@ def supplement_key(reference: str, epoch_ms: int, request_id: str) -> str:
     """Supplements (herstel) live beside their application's reference, one object per request."""
     token = hashlib.sha256(request_id.encode()).hexdigest()[:12]
     return f"{SUPPLEMENTS_PREFIX}{reference}/{epoch_ms:013d}-{token}.json"
+
+
+def record_key_of(stored: dict) -> str:
+    """Where a stored version (an application or a supplement) lives, from its own receipt."""
+    receipt = stored["receipt"]
+    moment = datetime.fromisoformat(receipt["receivedAt"].replace("Z", "+00:00"))
+    epoch_ms = int(moment.timestamp() * 1000)
+    if receipt.get("supplementReference"):
+        return supplement_key(receipt["reference"], epoch_ms, receipt["requestId"])
+    return application_key(receipt["dutchDay"], epoch_ms, receipt["reference"])
 
 
 def pdf_key_of(record_key: str) -> str:

@@ -18,7 +18,7 @@ import jsonschema_rs
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
-from imvo.programme.findings import REJECT, Finding
+from imvo.programme.findings import INCOMPLETE, REJECT, Finding
 
 PILLARS = (1, 2)
 
@@ -224,6 +224,12 @@ def _path(error: ValidationError) -> str:
     return error.json_path
 
 
+def _is_absence(error: ValidationError) -> bool:
+    """An answer left out (an empty text, too few rows): a part missing, which the Minister may ask to have
+    supplemented (II.2.2, III.2.2). Any other schema finding means the document cannot be read as meant."""
+    return error.validator == "minItems" or (error.validator == "minLength" and error.instance == "")
+
+
 def schema_findings(schema_dir: Path, pillar: int, document: dict) -> list[Finding]:
     """Every schema violation of the document, in a stable order, as findings that name the field."""
     if gate_for(schema_dir, pillar).is_valid(document):
@@ -234,11 +240,12 @@ def schema_findings(schema_dir: Path, pillar: int, document: dict) -> list[Findi
         if error.validator == "required" and "'" in error.message:
             missing = error.message.split("'")[1]
             for path, schema in _missing_fields(_schema_at(resolved, list(error.absolute_path) + [missing]), _path(error)):
-                findings.append(Finding(path, "schema:required", REJECT, *missing_message(schema, path.rsplit(".", 1)[-1])))
+                findings.append(Finding(path, "schema:required", INCOMPLETE, *missing_message(schema, path.rsplit(".", 1)[-1])))
             continue
         title_nl, title_en = _field_titles(_schema_at(resolved, list(error.absolute_path)))
         message_nl, message_en = _messages(error, resolved)
         if title_nl and error.validator not in ("required", "additionalProperties", "unevaluatedProperties"):
             message_nl, message_en = f"{title_nl}: {message_nl}", f"{title_en}: {message_en}"
-        findings.append(Finding(_path(error), f"schema:{error.validator}", REJECT, message_nl, message_en))
+        severity = INCOMPLETE if _is_absence(error) else REJECT
+        findings.append(Finding(_path(error), f"schema:{error.validator}", severity, message_nl, message_en))
     return sorted(findings, key=lambda f: (f.path, f.rule))

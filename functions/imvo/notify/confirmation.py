@@ -1,5 +1,6 @@
-"""The confirmation e-mail: reference, Dutch time of receipt, status, what happens next, the PDF receipt
-attached; Dutch, or English for a pillar-1 application (which is written in English, II.2.1).
+"""The applicant's e-mails: the confirmation (reference, Dutch time of receipt, the portal's check, what happens
+next, the PDF receipt attached) and RVO's supplement request (what, until when, where); Dutch, or English for
+a pillar-1 application (which is written in English, II.2.1).
 
 Sent after the record is stored (started by its storing, never by a request), so it can neither delay
 nor change an application; sent once per stored version: a retried event finds the audit event of the
@@ -17,10 +18,12 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from imvo.audit.trail import AuditTrail
-from imvo.documents.receipt_document import STATUS_FOR_PEOPLE, receipt_pdf
+from imvo.documents.receipt_document import receipt_pdf
 from imvo.intake.receipt import format_dutch_for_people
+from imvo.intake.applications import latest_version
 from imvo.intake.storage import ApplicationStore, StorageUnavailable, error_code
 from imvo.programme.facts import load_facts
+from imvo.programme.findings import PARTS_MISSING, PARTS_PRESENT, REJECTION_EXPECTED, portal_check_words
 
 # SES refuses these for good (a bad address, an unverified sender): trying again cannot help.
 _PERMANENT = {"MessageRejected", "MailFromDomainNotVerified", "InvalidParameterValue", "AccountSendingPausedException",
@@ -45,45 +48,54 @@ def language_of(pillar: int) -> str:
 _TEXTS = {
     "nl": {
         "subject": "Ontvangstbevestiging {reference} – {programme}",
-        "greeting": "Beste {name},",
+        "greeting": "Geachte aanvrager,",
         "received": "Wij hebben uw aanvraag voor het {programme} ontvangen.",
         "supplemented": "Wij hebben uw aanvulling op aanvraag {reference} voor het {programme} ontvangen.",
         "reference": "Referentie",
         "supplement": "Referentie van de aanvulling",
         "moment": "Tijdstip van ontvangst (Nederlandse tijd)",
-        "status": "Status",
+        "status": "Controle door het portaal",
         "next": "Wat gebeurt er nu?",
-        "complete": ("Aanvragen worden behandeld in volgorde van binnenkomst (artikel 4 van de beleidsregels). "
-                     "U hoort van ons wanneer op uw aanvraag is besloten."),
-        "incomplete": ("Uw aanvraag is onvolledig: het ontvangstbewijs in de bijlage noemt wat ontbreekt. U kunt haar "
-                       "aanvullen op de pagina 'Aanvraag aanvullen' van de website, met de referentie en de code die u "
-                       "bij het indienen kreeg. De Minister kan ook om een aanvulling vragen. Als tijdstip van ontvangst "
-                       "geldt dan het tijdstip waarop de aanvulling is ontvangen (II.2.2, III.2.2). Een onvolledige "
-                       "aanvraag kan worden afgewezen."),
+        "order": ("De aanvragen worden behandeld in volgorde van binnenkomst (artikel 4 van het Besluit). Dreigt het "
+                  "subsidieplafond op een dag te worden overschreden, dan bepaalt loting de volgorde van de aanvragen "
+                  "van die dag. RVO beoordeelt uw aanvraag namens de Minister en laat u weten wat zij besluit."),
+        PARTS_PRESENT: "Het portaal vond alle gevraagde onderdelen. Dat is geen besluit: RVO beoordeelt of uw aanvraag volledig is.",
+        PARTS_MISSING: ("Het portaal vond dat onderdelen ontbreken; het ontvangstbewijs in de bijlage noemt ze. Tot het einde "
+                        "van de openstelling kunt u uw aanvraag aanvullen op de pagina 'Aanvraag aanvullen' van de website, "
+                        "met de referentie en de herstelcode die u na het versturen op de bevestigingspagina kreeg (de "
+                        "code staat om veiligheidsredenen niet in deze e-mail). RVO kan ook om een aanvulling vragen; u "
+                        "krijgt dan een e-mail. Als tijdstip van ontvangst geldt dan het tijdstip waarop de aanvulling is "
+                        "ontvangen (II.2.2, III.2.2)."),
+        REJECTION_EXPECTED: ("Volgens de controle van het portaal voldoet uw aanvraag niet aan de beleidsregels; het "
+                             "ontvangstbewijs in de bijlage noemt waarom. RVO beslist; tegen dat besluit kunt u bezwaar maken."),
         "now_counts": "Het tijdstip van ontvangst van deze aanvulling geldt nu als het tijdstip van ontvangst van uw aanvraag (II.2.2, III.2.2).",
-        "attached": "In de bijlage vindt u het ontvangstbewijs (PDF) met al uw antwoorden.",
+        "attached": "In de bijlage vindt u het ontvangstbewijs (PDF).",
         "closing": "Dit bericht is automatisch verstuurd; antwoorden op dit adres worden niet gelezen.",
         "file": "ontvangstbewijs",
     },
     "en": {
         "subject": "Confirmation of receipt {reference} – {programme}",
-        "greeting": "Dear {name},",
+        "greeting": "Dear applicant,",
         "received": "We have received your application for the {programme}.",
         "supplemented": "We have received your supplement to application {reference} for the {programme}.",
         "reference": "Reference",
         "supplement": "Reference of the supplement",
         "moment": "Time of receipt (Dutch time)",
-        "status": "Status",
+        "status": "The portal's check",
         "next": "What happens next?",
-        "complete": ("Applications are handled in the order in which they were received (Article 4 of the policy rules). "
-                     "You will hear from us when a decision on your application has been made."),
-        "incomplete": ("Your application is incomplete: the receipt attached says what is missing. You can supplement it "
-                       "on the website's 'Supplement an application' page, with the reference and the code you were "
-                       "given when you submitted. The Minister may also ask for a supplement. The time of receipt is "
-                       "then the time the supplement is received (II.2.2, III.2.2). An incomplete application may be "
-                       "refused."),
+        "order": ("Applications are handled in the order in which they were received (Article 4 of the Decision). If a "
+                  "budget ceiling threatens to be exceeded on one day, a lottery decides the order of that day's "
+                  "applications. RVO assesses your application on behalf of the Minister and will let you know its decision."),
+        PARTS_PRESENT: "The portal found every requested part. That is not a decision: RVO assesses whether your application is complete.",
+        PARTS_MISSING: ("The portal found parts missing; the receipt attached names them. Until the opening closes you can "
+                        "supplement your application on the website's 'Supplement an application' page, with the reference "
+                        "and the supplement code shown on the confirmation page after you submitted (for safety the code is "
+                        "not in this e-mail). RVO may also ask for a supplement; you will then get an e-mail. The time of "
+                        "receipt is then the time the supplement is received (II.2.2, III.2.2)."),
+        REJECTION_EXPECTED: ("According to the portal's check your application does not meet the policy rules; the receipt "
+                             "attached says why. RVO decides; you can object to that decision."),
         "now_counts": "The time of receipt of this supplement is now your application's time of receipt (II.2.2, III.2.2).",
-        "attached": "Attached is the receipt (PDF) with all your answers.",
+        "attached": "Attached is the receipt (PDF).",
         "closing": "This message was sent automatically; replies to this address are not read.",
         "file": "receipt",
     },
@@ -98,10 +110,9 @@ def confirmation_message(original: dict, current: dict, sender: str, pdf: bytes,
     programme = load_facts(data_dir)["name"][language]
     reference = receipt["reference"]
     supplement = receipt.get("supplementReference")
-    contact = current["application"]["penvoerder"]["contact"]
     moment = format_dutch_for_people(datetime.fromisoformat(receipt["receivedAt"]), language)
-    status = STATUS_FOR_PEOPLE.get(receipt["status"], (receipt["status"],) * 2)[0 if language == "nl" else 1]
-    lines = [texts["greeting"].format(name=contact["name"]), "",
+    status = portal_check_words(receipt["status"], language)
+    lines = [texts["greeting"], "",
              texts["supplemented" if supplement else "received"].format(reference=reference, programme=programme), "",
              f"{texts['reference']}: {reference}"]
     if supplement:
@@ -109,13 +120,13 @@ def confirmation_message(original: dict, current: dict, sender: str, pdf: bytes,
     lines += [f"{texts['moment']}: {moment}", f"{texts['status']}: {status}", ""]
     if supplement:
         lines += [texts["now_counts"], ""]
-    lines += [texts["next"], texts["complete" if receipt["status"] == "complete" else "incomplete"], "",
+    lines += [texts["next"], texts[receipt["status"]], texts["order"], "",
               texts["attached"], "", texts["closing"]]
 
     message = EmailMessage()
     message["Subject"] = texts["subject"].format(reference=supplement or reference, programme=programme)
     message["From"] = formataddr((programme, sender))
-    message["To"] = formataddr((contact["name"], contact["email"]))
+    message["To"] = _address_of(current)  # the address alone: no text of the applicant in a header
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
     message.set_content("\n".join(lines) + "\n")
     message.add_attachment(pdf, maintype="application", subtype="pdf",
@@ -138,20 +149,114 @@ def send_confirmation(store: ApplicationStore, ses, record_key: str, sender: str
     original = current if not current["receipt"].get("supplementReference") else store.application(reference)
     if original is None:
         raise StorageUnavailable(f"the original of {reference} is not readable")
+    address = _address_of(current)
+    if address is None:
+        trail.confirmation_failed(current, "NoAddress", will_retry=False, failed_at=_now())
+        return Outcome(False, "NoAddress")
     message = confirmation_message(original, current, sender, receipt_pdf(original, current, data_dir), data_dir)
+    sent = _send(ses, sender, address, message, lambda code, retry: trail.confirmation_failed(current, code, retry, _now()))
+    if isinstance(sent, Outcome):
+        return sent
+    trail.confirmation_sent(current, record_key, sent, _now())
+    return Outcome(True, "sent")
+
+
+def _address_of(stored: dict) -> str | None:
+    """The contact's e-mail address, where the application has one (one with parts missing may not)."""
+    address = ((stored["application"].get("penvoerder") or {}).get("contact") or {}).get("email")
+    return address if isinstance(address, str) and "@" in address else None
+
+
+def _send(ses, sender: str, address: str, message: EmailMessage, file_failure) -> str | Outcome:
+    """The SES message id; an Outcome for a refusal no retry can cure; EmailUnavailable for a passing fault.
+    `file_failure(code, will_retry)` files each failed attempt in the trail."""
     try:
-        sent = ses.send_raw_email(Source=sender, Destinations=[current["application"]["penvoerder"]["contact"]["email"]],
-                                  RawMessage={"Data": message.as_bytes()})
+        return ses.send_raw_email(Source=sender, Destinations=[address], RawMessage={"Data": message.as_bytes()})["MessageId"]
     except ClientError as error:
         permanent = error_code(error) in _PERMANENT
-        trail.confirmation_failed(current, error_code(error), will_retry=not permanent, failed_at=_now())
+        file_failure(error_code(error), not permanent)
         if permanent:
             return Outcome(False, error_code(error))
         raise EmailUnavailable(error_code(error)) from error
     except BotoCoreError as error:
-        trail.confirmation_failed(current, type(error).__name__, will_retry=True, failed_at=_now())
+        file_failure(type(error).__name__, True)
         raise EmailUnavailable(type(error).__name__) from error
-    trail.confirmation_sent(current, record_key, sent["MessageId"], _now())
+
+
+_REQUEST_TEXTS = {
+    "nl": {
+        "subject": "Verzoek om aanvulling van aanvraag {reference} – {programme}",
+        "asked": ("RVO vraagt u namens de Minister om uw aanvraag {reference} voor het {programme} aan te vullen "
+                  "(II.2.2, III.2.2; artikel 4:5 van de Algemene wet bestuursrecht)."),
+        "items": "Wat ontbreekt of onvoldoende is onderbouwd:",
+        "term": "Uw aanvulling moet binnen zijn uiterlijk {until} (Nederlandse tijd).",
+        "how": ("Vul uw aanvraag aan op {page}, met uw referentie en de herstelcode die u na het versturen op de "
+                "bevestigingspagina kreeg (de code staat om veiligheidsredenen niet in deze e-mail). Bent u de code "
+                "kwijt, neem dan contact op met RVO."),
+        "counts": ("Als tijdstip van ontvangst van uw aanvraag geldt daarna het tijdstip waarop de aanvulling is "
+                   "ontvangen. Komt er binnen de termijn geen aanvulling, dan kan RVO besluiten de aanvraag niet te "
+                   "behandelen (artikel 4:5 Awb)."),
+        "page": "de pagina 'Aanvraag aanvullen'",
+    },
+    "en": {
+        "subject": "Request to supplement application {reference} – {programme}",
+        "asked": ("On behalf of the Minister, RVO asks you to supplement your application {reference} for the {programme} "
+                  "(II.2.2, III.2.2; article 4:5 of the General Administrative Law Act)."),
+        "items": "What is missing or insufficiently substantiated:",
+        "term": "Your supplement must arrive by {until} (Dutch time) at the latest.",
+        "how": ("Supplement your application at {page}, with your reference and the supplement code shown on the "
+                "confirmation page after you submitted (for safety the code is not in this e-mail). If you no longer "
+                "have the code, contact RVO."),
+        "counts": ("The time your supplement is received then becomes your application's time of receipt. If no "
+                   "supplement arrives within the term, RVO may decide not to consider the application (article 4:5 Awb)."),
+        "page": "the 'Supplement an application' page",
+    },
+}
+HERSTEL_PAGES = {"nl": "/aanvragen/aanvullen/", "en": "/en/apply/supplement/"}
+
+
+def supplement_request_message(original: dict, request: dict, sender: str, data_dir: Path, site_url: str) -> EmailMessage:
+    """RVO's request: its items, its term and the herstel page; no free text of the applicant (II.2.2, III.2.2)."""
+    language = language_of(original["receipt"]["pillar"])
+    texts, common = _REQUEST_TEXTS[language], _TEXTS[language]
+    programme = load_facts(data_dir)["name"][language]
+    reference = original["receipt"]["reference"]
+    until = format_dutch_for_people(datetime.fromisoformat(request["termEndsAt"].replace("Z", "+00:00")), language)
+    page = f"{site_url}{HERSTEL_PAGES[language]}" if site_url else f"{texts['page']} ({HERSTEL_PAGES[language]})"
+    lines = [common["greeting"], "", texts["asked"].format(reference=reference, programme=programme), "",
+             texts["items"], *[f"- {item}" for item in request["items"]], "",
+             texts["term"].format(until=until), "", texts["how"].format(page=page), "", texts["counts"], "",
+             f"{common['reference']}: {reference}", "", common["closing"]]
+    message = EmailMessage()
+    message["Subject"] = texts["subject"].format(reference=reference, programme=programme)
+    message["From"] = formataddr((programme, sender))
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    message.set_content("\n".join(lines) + "\n")
+    message["Content-Language"] = language
+    return message
+
+
+def send_supplement_request(store: ApplicationStore, ses, request_key: str, sender: str, data_dir: Path,
+                            site_url: str) -> Outcome:
+    """E-mail RVO's supplement request stored at `request_key` to the contact of the application as it stands, once."""
+    request = store.get_json(request_key)
+    trail = AuditTrail(store)
+    if trail.request_mail_was_sent(request, request_key):
+        return Outcome(False, "already sent")
+    original = store.application(request["reference"])
+    if original is None:
+        raise StorageUnavailable(f"the application {request['reference']} is not readable")
+    current = latest_version(original, store.supplements_of(request["reference"]))
+    address = _address_of(current)
+    if address is None:
+        trail.confirmation_failed(current, "NoAddress", will_retry=False, failed_at=_now())
+        return Outcome(False, "NoAddress")
+    message = supplement_request_message(original, request, sender, data_dir, site_url)
+    message["To"] = address
+    sent = _send(ses, sender, address, message, lambda code, retry: trail.confirmation_failed(current, code, retry, _now()))
+    if isinstance(sent, Outcome):
+        return sent
+    trail.request_mail_sent(request, request_key, sent, _now())
     return Outcome(True, "sent")
 
 

@@ -1,8 +1,9 @@
 """The regulation's rules as code: each rule names its section, a severity and a message in Dutch and English.
 
-Severities: `reject` (the application cannot be granted as it stands: refused at the door with 422),
-`incomplete` (stored, marked incomplete: the herstel route of II.2.2 / III.2.2), `warning` (stored
-with the application; mostly amounts the calculator leaves out).
+Severities: `reject` (the portal expects the Minister to reject the application as it stands, I.5),
+`incomplete` (the portal finds a part missing: the Minister may ask for a supplement, II.2.2 / III.2.2),
+`warning` (mostly amounts the calculator leaves out). Every application is stored whatever they say:
+they are the portal's check (imvo.programme.findings.portal_check), never a decision.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 from typing import Callable, Iterable
 
 from imvo.programme.calculator import Calculation, calculate, money, organisations, under_de_minimis
-from imvo.programme.findings import INCOMPLETE, REJECT, WARNING, Finding
+from imvo.programme.findings import INCOMPLETE, REJECT, WARNING, Finding, portal_check
 from imvo.programme.periods import add_months, lasts_at_least, lasts_at_most
 from imvo.programme.facts import Limits, load_limits
 from imvo.programme.texts import format_date, format_euro
@@ -51,8 +52,7 @@ class Judgement:
 
     @property
     def status(self) -> str:
-        severities = {f.severity for f in self.findings}
-        return "rejected" if REJECT in severities else "incomplete" if INCOMPLETE in severities else "complete"
+        return portal_check(self.findings)
 
     def of(self, severity: str) -> list[Finding]:
         return [f for f in self.findings if f.severity == severity]

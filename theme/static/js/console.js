@@ -99,6 +99,9 @@
   $("sign-out").addEventListener("click", function () { signOut(); });
   $("days-title").setAttribute("tabindex", "-1");
 
+  // The portal's check, in its own words: never a decision (I.2, I.5).
+  var CHECKS = [["parts_present", "aanwezig"], ["parts_missing", "ontbreekt iets"], ["rejection_expected", "afwijzing verwacht"]];
+
   // --- what came in -------------------------------------------------------------------------------
   function loadDays() {
     call("GET", "/days").then(function (result) {
@@ -109,7 +112,7 @@
       var table = el("table");
       table.appendChild(el("caption", "Aanvragen per openstelling en dag", { "class": "visually-hidden" }));
       var head = el("tr");
-      ["Dag", "Openstelling", "Pijler 1 volledig", "Pijler 1 onvolledig", "Pijler 2 volledig", "Pijler 2 onvolledig", "Totaal", "Bundel"]
+      ["Dag", "Openstelling", "Pijler 1 (controle portaal)", "Pijler 2 (controle portaal)", "Totaal", "Lijst", "Bundel"]
         .forEach(function (title) { head.appendChild(el("th", title, { scope: "col" })); });
       table.appendChild(el("thead")).appendChild(head);
       var body = table.appendChild(el("tbody"));
@@ -117,10 +120,14 @@
         var row = el("tr");
         row.appendChild(el("th", day.day, { scope: "row" }));
         row.appendChild(el("td", day.opening));
-        [["1", "complete"], ["1", "incomplete"], ["2", "complete"], ["2", "incomplete"]].forEach(function (cell) {
-          row.appendChild(el("td", ((day.pillars[cell[0]] || {})[cell[1]]) || 0));
+        ["1", "2"].forEach(function (pillar) {
+          var counts = day.pillars[pillar] || {};
+          row.appendChild(el("td", CHECKS.map(function (check) { return (counts[check[0]] || 0) + " " + check[1]; }).join(", ")));
         });
         row.appendChild(el("td", day.applications));
+        var list = el("button", "Lijst " + day.day, { type: "button", "class": "button-secondary" });
+        list.addEventListener("click", function () { $("list-day").value = day.day; loadList(); });
+        row.appendChild(el("td")).appendChild(list);
         var button = el("button", "Bundel " + day.day, { type: "button", "class": "button-secondary" });
         button.addEventListener("click", function () { startJob("bundles", { day: day.day }, "Bundel " + day.day); });
         row.appendChild(el("td")).appendChild(button);
@@ -182,52 +189,167 @@
     startJob("allocation", { seed: $("seed").value.trim(), opening: $("opening").value.trim() }, "Verdeling " + $("opening").value.trim());
   });
 
-  // --- the audit trail ------------------------------------------------------------------------------
-  var EVENTS = { received: "ontvangen", supplemented: "aangevuld (herstel)", emailed: "bevestiging gemaild", email_failed: "bevestiging niet verzonden", rejected: "afgewezen", bundled: "in een bundel", downloaded: "bundel gedownload" };
-  $("find-form").addEventListener("submit", function (event) {
-    event.preventDefault();
-    var reference = $("find-reference").value.trim();
-    var box = $("trail");
+  // --- one day's applications, with filters ----------------------------------------------------------
+  function loadList() {
+    var box = $("day-list");
     box.textContent = "";
-    call("GET", "/applications/" + encodeURIComponent(reference) + "/audit").then(function (result) {
-      if (result.status !== 200) { box.appendChild(el("p", messageOf(result.body, "Niet gevonden."))); return; }
+    var query = "day=" + encodeURIComponent($("list-day").value);
+    if ($("list-pillar").value) query += "&pillar=" + encodeURIComponent($("list-pillar").value);
+    if ($("list-status").value) query += "&status=" + encodeURIComponent($("list-status").value);
+    call("GET", "/applications?" + query).then(function (result) {
+      if (result.status !== 200) { box.appendChild(el("p", messageOf(result.body, "De lijst kon niet worden geladen."))); return; }
+      if (!result.body.applications.length) { box.appendChild(el("p", "Geen aanvragen op " + result.body.day + " met deze keuze.")); return; }
+      var title = "Aanvragen van " + result.body.day;
       var table = el("table");
-      table.appendChild(el("caption", "Audit-spoor van " + result.body.reference));
+      table.appendChild(el("caption", title));
       var head = el("tr");
-      ["Moment (UTC)", "Gebeurtenis", "Door", "Gegevens"].forEach(function (title) { head.appendChild(el("th", title, { scope: "col" })); });
+      ["Referentie", "Ontvangen (telt)", "Pijler", "Penvoerder", "Berekende subsidie", "Controle portaal", "Status"]
+        .forEach(function (name) { head.appendChild(el("th", name, { scope: "col" })); });
       table.appendChild(el("thead")).appendChild(head);
       var body = table.appendChild(el("tbody"));
-      result.body.events.forEach(function (item) {
+      result.body.applications.forEach(function (item) {
         var row = el("tr");
-        row.appendChild(el("td", item.at));
-        row.appendChild(el("td", EVENTS[item.event] || item.event));
-        row.appendChild(el("td", item.by));
-        var details = Object.keys(item).filter(function (k) { return ["subject", "event", "at", "by"].indexOf(k) < 0; })
-          .map(function (k) { return k + ": " + item[k]; }).join("; ");
-        row.appendChild(el("td", details));
+        var open = el("button", item.reference, { type: "button", "class": "button-link" });
+        open.addEventListener("click", function () { openCase(item.reference); });
+        row.appendChild(el("th", null, { scope: "row" })).appendChild(open);
+        row.appendChild(el("td", item.effectiveReceivedAtDutch));
+        row.appendChild(el("td", item.pillar));
+        row.appendChild(el("td", item.penvoerder));
+        row.appendChild(el("td", item.requestedAmount === null ? "–" : "€ " + item.requestedAmount));
+        row.appendChild(el("td", item.portalCheck.nl));
+        row.appendChild(el("td", item.standing.nl));
         body.appendChild(row);
       });
-      box.appendChild(scrollable(table, "Audit-spoor van " + result.body.reference));
+      box.appendChild(scrollable(table, title));
     });
-  });
+  }
+  $("list-form").addEventListener("submit", function (event) { event.preventDefault(); loadList(); });
 
-  // --- a rejection, confirmed before it is recorded -------------------------------------------------
-  $("reject-form").addEventListener("submit", function (event) {
+  // --- one application's file, and what RVO records on it -----------------------------------------
+  var EVENTS = { received: "ontvangen", supplemented: "aangevuld (herstel)", emailed: "e-mail verstuurd", email_failed: "e-mail niet verzonden",
+                 supplement_requested: "herstelverzoek", completeness_recorded: "volledigheid vastgelegd", rejected: "afgewezen",
+                 decided: "besluit vastgelegd", bundled: "in een bundel", downloaded: "bundel gedownload" };
+  var current = null;  // the reference of the open file
+
+  function facts(list, pairs) {
+    list.textContent = "";
+    pairs.forEach(function (pair) { list.appendChild(el("dt", pair[0])); list.appendChild(el("dd", pair[1])); });
+  }
+  function showTrail(reference, events) {
+    var box = $("trail");
+    box.textContent = "";
+    var table = el("table");
+    table.appendChild(el("caption", "Audit-spoor van " + reference));
+    var head = el("tr");
+    ["Moment (UTC)", "Gebeurtenis", "Door", "Gegevens"].forEach(function (title) { head.appendChild(el("th", title, { scope: "col" })); });
+    table.appendChild(el("thead")).appendChild(head);
+    var body = table.appendChild(el("tbody"));
+    events.forEach(function (item) {
+      var row = el("tr");
+      row.appendChild(el("td", item.at));
+      row.appendChild(el("td", EVENTS[item.event] || item.event));
+      row.appendChild(el("td", item.by));
+      var details = Object.keys(item).filter(function (k) { return ["subject", "event", "at", "by"].indexOf(k) < 0; })
+        .map(function (k) { return k + ": " + (Array.isArray(item[k]) ? item[k].join(" / ") : item[k]); }).join("; ");
+      row.appendChild(el("td", details));
+      body.appendChild(row);
+    });
+    box.appendChild(scrollable(table, "Audit-spoor van " + reference));
+  }
+  function openCase(reference) {
+    call("GET", "/applications/" + encodeURIComponent(reference)).then(function (result) {
+      if (result.status !== 200) { status(messageOf(result.body, "Niet gevonden.")); return; }
+      var file = result.body;
+      current = file.reference;
+      $("case").hidden = false;
+      $("case-title").textContent = "Aanvraag " + file.reference;
+      facts($("case-facts"), [
+        ["Referentie", file.reference], ["Pijler", file.pillar], ["Openstelling", file.opening],
+        ["Ontvangen (Nederlandse tijd)", file.receivedAtDutch], ["Tijdstip van ontvangst dat telt", file.effectiveReceivedAtDutch],
+        ["Penvoerder", file.penvoerder], ["Berekende subsidie", file.requestedAmount === null ? "–" : "€ " + file.requestedAmount],
+        ["Controle door het portaal", file.portalCheck.nl], ["Status", file.standing.nl]
+      ]);
+      var links = $("case-links");
+      links.textContent = "";
+      if (file.links.pdf) links.appendChild(el("a", "PDF van de aanvraag", { href: file.links.pdf }));
+      Object.keys(file.links.attachments).forEach(function (key, index) {
+        links.appendChild(document.createTextNode(" · "));
+        links.appendChild(el("a", "Bijlage " + (index + 1), { href: file.links.attachments[key] }));
+      });
+      var findings = $("case-findings");
+      findings.textContent = "";
+      if (!file.findings.length) findings.appendChild(el("li", "Geen bevindingen."));
+      file.findings.forEach(function (finding) {
+        var kind = { reject: "afwijzing verwacht", incomplete: "ontbreekt", warning: "opmerking" }[finding.severity] || finding.severity;
+        findings.appendChild(el("li", kind + " (" + finding.rule + ", " + finding.path + "): " + finding.message.nl));
+      });
+      var versions = $("case-versions");
+      versions.textContent = "";
+      var list = el("ol");
+      file.versions.forEach(function (version) {
+        list.appendChild(el("li", version.reference + ", ontvangen " + version.receivedAtDutch + ": " + version.portalCheck.nl));
+      });
+      versions.appendChild(list);
+      var records = $("case-records");
+      records.textContent = "";
+      file.requests.forEach(function (request) {
+        records.appendChild(el("li", "Herstelverzoek van " + request.requestedAt + " door " + request.by + ", termijn t/m " + request.term + ": " + request.items.join(" / ")));
+      });
+      file.completeness.forEach(function (check) {
+        records.appendChild(el("li", "Volledigheid (" + check.version + "): " + check.words.nl + " op " + check.recordedAt + " door " + check.by + (check.note ? ": " + check.note : "")));
+      });
+      if (file.decision) {
+        records.appendChild(el("li", "Besluit: " + file.decision.words.nl + (file.decision.section ? " (" + file.decision.section + ")" : "") +
+          " op " + file.decision.decidedAt + " door " + file.decision.by + (file.decision.reason ? ": " + file.decision.reason : "")));
+      }
+      if (!records.children.length) records.appendChild(el("li", "Nog niets."));
+      $("case-actions").hidden = !!file.decision;
+      showTrail(file.reference, file.trail);
+      $("case-title").focus();
+    });
+  }
+  function recorded(result, done) {
+    status(result.status === 201 ? done : messageOf(result.body, "Vastleggen lukte niet."));
+    if (result.status === 201) { openCase(current); loadDays(); }
+  }
+  $("find-form").addEventListener("submit", function (event) {
     event.preventDefault();
-    var reference = $("reject-reference").value.trim(), reason = $("reject-reason").value.trim();
-    if (!reference || !reason) { status("Vul de referentie en de reden in."); return; }
-    $("reject-summary").textContent = "U legt vast dat aanvraag " + reference + " is afgewezen, met als reden: “" + reason + "”. Dit kan niet worden gewijzigd.";
-    $("reject-confirm").hidden = false;
-    $("reject-yes").focus();
+    openCase($("find-reference").value.trim());
   });
-  $("reject-no").addEventListener("click", function () { $("reject-confirm").hidden = true; $("reject-reference").focus(); });
-  $("reject-yes").addEventListener("click", function () {
-    var reference = $("reject-reference").value.trim();
-    call("POST", "/applications/" + encodeURIComponent(reference) + "/rejection", { reason: $("reject-reason").value.trim() })
+  $("request-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var items = $("request-items").value.split("\n").map(function (line) { return line.trim(); }).filter(Boolean);
+    call("POST", "/applications/" + encodeURIComponent(current) + "/supplement-requests", { items: items, term: $("request-term").value })
       .then(function (result) {
-        $("reject-confirm").hidden = true;
-        status(result.status === 201 ? "De afwijzing van " + reference + " is vastgelegd." : messageOf(result.body, "Vastleggen lukte niet."));
-        if (result.status === 201) { $("reject-reason").value = ""; loadDays(); }
+        recorded(result, "Het herstelverzoek voor " + current + " is vastgelegd; de aanvrager krijgt een e-mail.");
+        if (result.status === 201) $("request-items").value = "";
+      });
+  });
+  $("completeness-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var chosen = document.querySelector("#completeness-form input[name=outcome]:checked");
+    call("POST", "/applications/" + encodeURIComponent(current) + "/completeness",
+         { outcome: chosen ? chosen.value : "", note: $("completeness-note").value.trim() })
+      .then(function (result) { recorded(result, "De volledigheid van " + current + " is vastgelegd."); });
+  });
+  // A decision is written once: it is shown in words, as text, and confirmed before it is recorded.
+  $("decision-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var kind = $("decision-kind");
+    var section = $("decision-section").value.trim(), reason = $("decision-reason").value.trim();
+    $("decision-summary").textContent = "U legt vast dat over aanvraag " + current + " is besloten: " + kind.options[kind.selectedIndex].text +
+      (section ? " (" + section + ")" : "") + (reason ? ", met als reden: “" + reason + "”" : "") + ". Dit kan niet worden gewijzigd.";
+    $("decision-confirm").hidden = false;
+    $("decision-yes").focus();
+  });
+  $("decision-no").addEventListener("click", function () { $("decision-confirm").hidden = true; $("decision-kind").focus(); });
+  $("decision-yes").addEventListener("click", function () {
+    call("POST", "/applications/" + encodeURIComponent(current) + "/decision",
+         { decision: $("decision-kind").value, section: $("decision-section").value.trim(), reason: $("decision-reason").value.trim() })
+      .then(function (result) {
+        $("decision-confirm").hidden = true;
+        recorded(result, "Het besluit over " + current + " is vastgelegd.");
+        if (result.status === 201) $("decision-reason").value = "";
       });
   });
 

@@ -6,7 +6,7 @@
   if (!lookup) return;
   var lang = lookup.getAttribute("data-lang") || "nl";
   var summary = document.getElementById("error-summary");
-  var notNeeded = document.getElementById("herstel-not-needed");
+  var closed = document.getElementById("herstel-closed");
   var TEXT = {
     nl: { reference: "Vul de referentie in.", code: "Vul de code voor aanvullen in.", unavailable: "De aanvraag kon niet worden geopend: de server is even niet bereikbaar. Probeer het over enkele seconden opnieuw.", problem: "Er is een probleem" },
     en: { reference: "Enter the reference.", code: "Enter the code for supplements.", unavailable: "The application could not be opened: the server is briefly unavailable. Please try again in a few seconds.", problem: "There is a problem" }
@@ -56,7 +56,15 @@
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (result) {
       if (result.status === 200) {
-        if (result.body.status !== "incomplete") { notNeeded.hidden = false; notNeeded.focus(); return; }
+        if (!result.body.herstel.open) {
+          // II.2.2, III.2.2: the route opens when RVO asked (until its term) or for what the portal found missing
+          // (until the opening closes); the answer says why it is closed now and what to do.
+          closed.querySelector("[data-herstel-reason]").textContent = result.body.herstel.reason[lang];
+          closed.querySelector("[data-herstel-check]").textContent = result.body.portalCheck[lang];
+          closed.hidden = false;
+          closed.focus();
+          return;
+        }
         sessionStorage.setItem("imvo-herstel", JSON.stringify(Object.assign({ token: code }, result.body)));
         window.location.assign(lookup.getAttribute("data-form-" + result.body.pillar));
         return;

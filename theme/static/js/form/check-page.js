@@ -1,35 +1,8 @@
 // Check your answers: every answer with its question and a Change link, and what makes the application incomplete.
-import { TEXT, form, state, steps, visuallyHidden } from "./context.js";
+import { TEXT, emit, form, on, predictsRejection, state, steps, visuallyHidden } from "./context.js";
 import { check, findingItem } from "./findings.js";
-import { goToStepOf } from "./steps.js";
+import { labelOf, rowContext } from "./labels.js";
 
-export function labelOf(element) {
-  var group = element.closest("fieldset.choices");
-  if (group) return group.querySelector("legend").textContent.trim();
-  var label = form.querySelector('label[for="' + element.id + '"]');
-  return label ? label.textContent.trim() : element.name;
-}
-export function organisationName(box) {
-  // An organisation is called by its name once it is filled in ("Wolwerk B.V."), not by its number.
-  var field = box.querySelector(':scope > .field > input[name$=".name"]');
-  return field && field.value.trim() ? field.value.trim() : "";
-}
-export function rowContext(element) {
-  var parts = [];
-  var row = element.closest(".repeat-row");
-  while (row) {
-    parts.unshift(organisationName(row) || row.querySelector("legend").textContent.trim());
-    row = row.parentElement.closest(".repeat-row");
-  }
-  var group = element.closest("fieldset.group");
-  if (group && !(group.closest(".repeat-row") && group.contains(group.closest(".repeat-row")))) {
-    var legend = group.querySelector("legend");
-    var named = organisationName(group);
-    var text = legend ? legend.textContent.trim() + (named ? " (" + named + ")" : "") : "";
-    if (text && parts.indexOf(text) < 0) parts.push(text);
-  }
-  return parts.join(" › ");
-}
 export function answerText(element) {
   if (element.tagName === "SELECT") return element.options[element.selectedIndex] ? element.options[element.selectedIndex].text : "";
   if (element.type === "radio" || element.type === "checkbox") return form.querySelector('label[for="' + element.id + '"]').textContent.trim();
@@ -72,7 +45,7 @@ export function buildAnswers() {
       change.addEventListener("click", function (event) {
         event.preventDefault();
         state.backToCheck = true;
-        goToStepOf(target, false);
+        emit("reveal", { element: target, focus: false });
         target.focus();
       });
       dd.appendChild(document.createTextNode(" "));
@@ -85,13 +58,18 @@ export function buildAnswers() {
   check().then(function (result) {
     var box = document.getElementById("findings-summary");
     box.innerHTML = "";
-    // What makes the application incomplete (or stops it) first and set apart, then the notes.
+    // Set apart, in the portal's words: what predicts rejection, what is missing, then the notes.
     var groups = [
-      { severities: ["reject", "incomplete"], title: TEXT.missingTitle, intro: TEXT.missingIntro, label: TEXT.missingLabel, className: "finding-incomplete" },
-      { severities: ["warning"], title: TEXT.notesTitle, intro: "", label: TEXT.noteLabel, className: "finding-warning" }
+      { matches: predictsRejection, title: TEXT.rejectTitle, intro: TEXT.rejectIntro, label: TEXT.rejectLabel, className: "finding-reject" },
+      { matches: function (f) { return f.severity === "incomplete" || (f.severity === "reject" && !predictsRejection(f)); },
+        title: TEXT.missingTitle, intro: TEXT.missingIntro, label: TEXT.missingLabel, className: "finding-incomplete" },
+      { matches: function (f) { return f.severity === "warning"; }, title: TEXT.notesTitle, intro: "", label: TEXT.noteLabel, className: "finding-warning" }
     ];
+    var confirm = document.getElementById("confirm-rejection");
+    confirm.hidden = !result.findings.some(predictsRejection);
+    if (confirm.hidden) document.getElementById("f-confirmRejection").checked = false;
     groups.forEach(function (group) {
-      var found = result.findings.filter(function (f) { return group.severities.indexOf(f.severity) >= 0; });
+      var found = result.findings.filter(group.matches);
       if (!found.length) return;
       var title = document.createElement("h3");
       title.textContent = group.title;
@@ -111,3 +89,8 @@ export function buildAnswers() {
     if (!result.findings.length) { var none = document.createElement("p"); none.textContent = TEXT.none; box.appendChild(none); }
   }, function () { /* shown again on submit */ });
 }
+
+// The check page is built whenever it is shown.
+on("step-shown", function (detail) {
+  if (steps[detail.index].getAttribute("data-step") === "check") buildAnswers();
+});

@@ -1,4 +1,5 @@
-// The form's shared context: its elements, language and texts, what the modules share and change, and small helpers (JSON paths, money, times, POST).
+// The form's shared context: its elements, language and texts, the state the modules share and the channel they
+// tell each other what happened on, and small helpers (JSON paths, money, times, POST).
 import { formatDutchMoment } from "../dutch-time.js";
 
 export const form = document.getElementById("application-form");
@@ -25,9 +26,12 @@ export const TEXT = {
     change: "Wijzig", notPdf: "Kies een PDF-bestand.", tooLarge: "Dit bestand is groter dan {mb} MB.",
     uploading: "Bezig met uploaden: {name}", uploaded: "Geüpload en gecontroleerd: {name} ({size})", uploadFailed: "Uploaden is niet gelukt: {name}. Probeer het opnieuw.",
     mismatch: "Het bestand kwam anders aan dan het verstuurd is. Upload het opnieuw.", remove: "Verwijder", yes: "Ja", no: "Nee",
-    complete: "Volledig", incomplete: "Onvolledig: u kunt de aanvraag aanvullen", findingsTitle: "Aandachtspunten bij uw aanvraag", none: "Geen aandachtspunten: uw aanvraag is volledig.",
-    missingTitle: "Dit maakt uw aanvraag onvolledig", missingLabel: "Onvolledig:", notesTitle: "Opmerkingen", noteLabel: "Opmerking:",
-    missingIntro: "U kunt zo versturen, maar dan is uw aanvraag onvolledig. De Minister kan om een aanvulling vragen; het tijdstip waarop die binnenkomt geldt dan als tijdstip van ontvangst, en een onvolledige aanvraag kan ook worden afgewezen (II.2.2, III.2.2).",
+    findingsTitle: "Aandachtspunten bij uw aanvraag", none: "Het portaal vond alle gevraagde onderdelen en geen aandachtspunten. RVO beoordeelt of uw aanvraag volledig is.",
+    rejectTitle: "Dit leidt naar verwachting tot afwijzing (controle portaal)", rejectLabel: "Afwijzing verwacht:",
+    rejectIntro: "Volgens de controle van dit portaal voldoet uw aanvraag zo niet aan de beleidsregels. U kunt haar toch versturen: zij wordt ontvangen en krijgt een tijdstip van ontvangst. RVO beslist; tegen dat besluit kunt u bezwaar maken.",
+    confirmRejection: "Bevestig dat u de aanvraag toch wilt versturen, al leidt zij volgens de controle van het portaal naar verwachting tot afwijzing.",
+    missingTitle: "Dit ontbreekt (controle portaal)", missingLabel: "Ontbreekt:", notesTitle: "Opmerkingen", noteLabel: "Opmerking:",
+    missingIntro: "U kunt zo versturen, maar dan ontbreken er volgens de controle van het portaal onderdelen. RVO kan om een aanvulling vragen; het tijdstip waarop die binnenkomt geldt dan als tijdstip van ontvangst, en een onvolledige aanvraag kan ook worden afgewezen (II.2.2, III.2.2).",
     leave: "U hebt wijzigingen die nog niet zijn verstuurd."
   },
   en: {
@@ -37,9 +41,12 @@ export const TEXT = {
     change: "Change", notPdf: "Choose a PDF file.", tooLarge: "This file is larger than {mb} MB.",
     uploading: "Uploading: {name}", uploaded: "Uploaded and checked: {name} ({size})", uploadFailed: "The upload failed: {name}. Please try again.",
     mismatch: "The file arrived differently from how it was sent. Please upload it again.", remove: "Remove", yes: "Yes", no: "No",
-    complete: "Complete", incomplete: "Incomplete: you can supplement the application", findingsTitle: "Points to note about your application", none: "Nothing to note: your application is complete.",
-    missingTitle: "This makes your application incomplete", missingLabel: "Incomplete:", notesTitle: "Notes", noteLabel: "Note:",
-    missingIntro: "You can submit as it is, but then your application is incomplete. The Minister may ask for a supplement; the time it is received then becomes the time of receipt, and an incomplete application may also be refused (II.2.2, III.2.2).",
+    findingsTitle: "Points to note about your application", none: "The portal found every requested part and nothing to note. RVO assesses whether your application is complete.",
+    rejectTitle: "This is expected to lead to rejection (portal check)", rejectLabel: "Rejection expected:",
+    rejectIntro: "According to this portal's check, your application as it is does not meet the policy rules. You can send it all the same: it is received and gets a time of receipt. RVO decides; you can object to that decision.",
+    confirmRejection: "Confirm that you want to send the application although, according to the portal's check, it is expected to be rejected.",
+    missingTitle: "This is missing (portal check)", missingLabel: "Missing:", notesTitle: "Notes", noteLabel: "Note:",
+    missingIntro: "You can submit as it is, but then parts are missing according to the portal's check. RVO may ask for a supplement; the time it is received then becomes the time of receipt, and an incomplete application may also be refused (II.2.2, III.2.2).",
     leave: "You have changes that have not been submitted."
   }
 }[lang];
@@ -61,9 +68,29 @@ export const state = {
   dirty: false, submitted: false, submitting: false,
   checkTimer: null, saveTimer: null, lastCheck: null,
   backToCheck: false,  // a "Change" link on the check page: save and continue returns there
+  warnedStep: null,  // the step whose missing answers were just shown: "continue" then goes on
   receiptToDownload: null
 };
 export const touched = {};
+
+// A finding the applicant must correct before anything can be sent: an answer the form cannot read (its type
+// or form). Every other finding is the portal's reading, shown but never a gate (I.5: RVO decides).
+export function isUnreadable(finding) {
+  return finding.severity === "reject" && finding.rule.indexOf("schema:") === 0;
+}
+export function predictsRejection(finding) {
+  return finding.severity === "reject" && finding.rule.indexOf("schema:") !== 0;
+}
+
+// The one channel between the modules: a module says what happened (emit) and the module that owns the
+// consequence reacts (on), so no module calls back into a module that imports it.
+const listeners = {};
+export function on(name, listener) {
+  (listeners[name] = listeners[name] || []).push(listener);
+}
+export function emit(name, detail) {
+  (listeners[name] || []).forEach(function (listener) { listener(detail || {}); });
+}
 
 export function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });

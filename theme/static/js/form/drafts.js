@@ -1,5 +1,5 @@
 // The draft kept in this browser (localStorage), saved as the applicant types and restored on return.
-import { TEXT, draftStatus, fill, form, state, steps, storageKey } from "./context.js";
+import { TEXT, draftStatus, fill, form, on, state, steps, storageKey } from "./context.js";
 import { collect, restore } from "./fields.js";
 import { initRepeats } from "./rows.js";
 import { updateTotals } from "./totals.js";
@@ -44,3 +44,7 @@ export function wireDrafts() {
     }
   });
 }
+
+// Every change is kept as a draft, and so is the step the applicant is on.
+on("changed", changed);
+on("step-shown", function (detail) { if (!detail.quiet) saveDraft(); });

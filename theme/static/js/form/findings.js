@@ -1,8 +1,7 @@
 // Findings beside each field and in the error summary, in page order; the live check and the calculator.
-import { rowContext } from "./check-page.js";
-import { TEXT, euro, form, idFor, jsonPathToName, lang, originalTitle, postJson, state, steps, summary, touched } from "./context.js";
+import { TEXT, emit, euro, form, idFor, jsonPathToName, lang, on, originalTitle, postJson, state, steps, summary, touched } from "./context.js";
 import { collect } from "./fields.js";
-import { goToStepOf } from "./steps.js";
+import { rowContext } from "./labels.js";
 
 export function targetFor(jsonPath) {
   var name = jsonPathToName(jsonPath);
@@ -62,7 +61,7 @@ export function findingItem(finding) {
   link.textContent = (context ? context + ": " : "") + finding.message[lang];
   link.addEventListener("click", function (event) {
     event.preventDefault();
-    goToStepOf(element, false);
+    emit("reveal", { element: element, focus: false });
     target.focus();
   });
   item.appendChild(link);
@@ -78,8 +77,10 @@ export function inPageOrder(findings) {
   });
   return positioned.map(function (item) { return item.finding; });
 }
-export function showSummary(findings, headline) {
+export function showSummary(findings, headline, mayGoOn) {
   var list = summary.querySelector("ul");
+  var onward = document.getElementById("onward");
+  if (onward) onward.hidden = !mayGoOn;
   list.innerHTML = "";
   inPageOrder(findings).forEach(function (finding) { list.appendChild(findingItem(finding)); });
   if (!findings.length && headline) {
@@ -93,6 +94,8 @@ export function showSummary(findings, headline) {
 }
 export function hideSummary() {
   summary.hidden = true;
+  var onward = document.getElementById("onward");
+  if (onward) onward.hidden = true;
   summary.querySelector("ul").innerHTML = "";
   document.title = originalTitle;
 }
@@ -142,3 +145,6 @@ export function ceilingName(ceiling) {
   };
   return names[ceiling] || ceiling;
 }
+
+// A change anywhere in the form (an upload, a row) is checked live.
+on("changed", scheduleCheck);

@@ -1,4 +1,5 @@
-// Herstel (II.2.2, III.2.2): starting the form from the application as it stands, and what made it incomplete.
+// Herstel (II.2.2, III.2.2): starting the form from the application as it stands, RVO's request if it asked,
+// and what the portal found missing.
 import { dutchTime, herstel, herstelIntro, state, steps, storageKey } from "./context.js";
 import { loadDraft } from "./drafts.js";
 import { restore } from "./fields.js";
@@ -16,7 +17,20 @@ export function draftOf(value) {
 export function showHerstelIntro() {
   herstelIntro.querySelector("[data-herstel=reference]").textContent = herstel.reference;
   herstelIntro.querySelector("[data-herstel=receivedAt]").textContent = dutchTime(herstel.receivedAtDutch);
-  var list = herstelIntro.querySelector("ul");
+  var request = herstel.herstel && herstel.herstel.request;
+  var asked = herstelIntro.querySelector("[data-herstel=request]");
+  asked.hidden = !request;
+  if (request) {
+    asked.querySelector("[data-herstel=until]").textContent = dutchTime(herstel.herstel.until);
+    var items = asked.querySelector("[data-herstel=items]");
+    items.innerHTML = "";
+    request.items.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;  // RVO's words, shown as text
+      items.appendChild(item);
+    });
+  }
+  var list = herstelIntro.querySelector("[data-herstel=findings]");
   list.innerHTML = "";
   herstel.findings.filter(function (f) { return f.severity === "incomplete"; }).forEach(function (finding) {
     list.appendChild(findingItem(finding));

@@ -5,10 +5,11 @@ import { collect, restore, updateAskIf } from "./fields.js";
 import { hideSummary, scheduleCheck } from "./findings.js";
 import { showHerstelIntro, startSupplement } from "./herstel.js";
 import { addRow, buildInstances, rowsOf } from "./rows.js";
-import { next, showStep } from "./steps.js";
+import { next, onward, showStep } from "./steps.js";
 import { wireSubmit } from "./submit.js";
 import { updateTotals } from "./totals.js";
 import { wireUploads } from "./uploads.js";
+import "./check-page.js";  // builds the check page whenever it is shown
 
 wireDrafts();
 wireSubmit();
@@ -46,6 +47,8 @@ form.addEventListener("click", function (event) {
     box.querySelector("input[type=file]").focus();
   }
 });
+
+document.querySelector('[data-go="onward"]').addEventListener("click", onward);
 
 form.addEventListener("input", function (event) {
   if (event.target.name) touched[event.target.name] = true;

@@ -1,7 +1,5 @@
 // Steps: showing one, moving on once the step has no blocking problem, or back to the check page after a change.
-import { buildAnswers } from "./check-page.js";
-import { TEXT, fill, form, progress, state, steps, touched } from "./context.js";
-import { saveDraft } from "./drafts.js";
+import { TEXT, emit, fill, form, isUnreadable, on, progress, state, steps, touched } from "./context.js";
 import { check, hideSummary, showFieldMessages, showSummary, stepOf } from "./findings.js";
 
 export function showStep(index, focus, quiet) {
@@ -12,9 +10,8 @@ export function showStep(index, focus, quiet) {
     if (i === index) link.setAttribute("aria-current", "step"); else link.removeAttribute("aria-current");
   });
   progress.textContent = fill(TEXT.step, { n: index + 1, total: steps.length });
-  if (steps[index].getAttribute("data-step") === "check") buildAnswers();
   if (focus !== false) steps[index].focus();
-  if (!quiet) saveDraft();
+  emit("step-shown", { index: index, quiet: !!quiet });
 }
 export function goToStepOf(element, focus) {
   var section = element.closest("section.step");
@@ -28,14 +25,27 @@ export function next() {
   var section = steps[state.step];
   markStepTouched(section);
   check().then(function (result) {
-    var blocking = result.findings.filter(function (f) { return f.severity === "reject" && stepOf(f.path) === state.step; });
+    var here = result.findings.filter(function (f) { return f.severity !== "warning" && stepOf(f.path) === state.step; });
     showFieldMessages(result.findings, false);
-    if (blocking.length) { showSummary(blocking); return; }
-    hideSummary();
-    var target = state.backToCheck ? steps.length - 1 : state.step + 1;
-    state.backToCheck = false;
-    showStep(target);
+    var mustFix = here.some(isUnreadable);
+    // A missing answer or a rule the portal expects to fail is said once; the applicant may go on (and send):
+    // only an answer the form cannot read stops the step.
+    if (here.length && (mustFix || state.warnedStep !== state.step)) {
+      state.warnedStep = state.step;
+      showSummary(here, null, !mustFix);
+      return;
+    }
+    onward();
   }, function () {
     showSummary([], TEXT.unavailable);
   });
 }
+export function onward() {
+  hideSummary();
+  var target = state.backToCheck ? steps.length - 1 : state.step + 1;
+  state.backToCheck = false;
+  showStep(target);
+}
+
+// Another module asks to show the step an element is on (a link in a summary, a Change link).
+on("reveal", function (detail) { goToStepOf(detail.element, detail.focus); });

@@ -1,5 +1,5 @@
 // Submitting with one Idempotency-Key (an application or a supplement), and the receipt that follows.
-import { HERSTEL_KEY, TEXT, api, confirmation, draftStatus, dutchTime, form, herstel, lang, newKey, postJson, state, steps, storageKey, submitButton } from "./context.js";
+import { HERSTEL_KEY, TEXT, api, confirmation, draftStatus, dutchTime, form, herstel, lang, newKey, postJson, predictsRejection, state, steps, storageKey, submitButton } from "./context.js";
 import { saveDraft } from "./drafts.js";
 import { collect } from "./fields.js";
 import { hideSummary, showFieldMessages, showSummary } from "./findings.js";
@@ -9,7 +9,7 @@ export function showReceipt(receipt) {
   var values = {
     reference: receipt.reference,
     receivedAtText: dutchTime(receipt.receivedAtDutch),
-    statusText: receipt.status === "incomplete" ? TEXT.incomplete : TEXT.complete,
+    statusText: receipt.portalCheck[lang],
     supplementToken: receipt.supplementToken || ""
   };
   values.supplementReference = receipt.supplementReference || "";
@@ -18,7 +18,8 @@ export function showReceipt(receipt) {
     element.textContent = values[element.getAttribute("data-receipt")];
   });
   state.receiptToDownload = receipt;
-  confirmation.querySelector("[data-if-incomplete]").hidden = receipt.status !== "incomplete";
+  confirmation.querySelector("[data-if-parts-missing]").hidden = receipt.status !== "parts_missing";
+  confirmation.querySelector("[data-if-rejection-expected]").hidden = receipt.status !== "rejection_expected";
   confirmation.querySelector("[data-if-supplement]").hidden = !receipt.supplementReference;
   form.hidden = true;
   draftStatus.textContent = "";
@@ -55,6 +56,15 @@ export function wireSubmit() {
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (state.submitting || state.submitted) return;  // a double click sends once
+    var confirmBox = document.getElementById("f-confirmRejection");
+    var expected = state.lastCheck && state.lastCheck.findings.some(predictsRejection);
+    if (expected && !confirmBox.checked) {
+      // Sending what the portal expects to be rejected is the applicant's deliberate choice (I.5: RVO decides).
+      var problem = { path: "$.confirmRejection", rule: "I.5", severity: "reject", message: { nl: TEXT.confirmRejection, en: TEXT.confirmRejection } };
+      showFieldMessages([problem], true);
+      showSummary([problem]);
+      return;
+    }
     state.submitting = true;
     submitButton.disabled = true;
     submitButton.setAttribute("aria-busy", "true");

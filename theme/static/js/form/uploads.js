@@ -1,7 +1,5 @@
 // Uploads: a presigned POST straight to storage, then checked by the server; single files and lists.
-import { MAX_BYTES, TEXT, fill, lang, postJson, sizeText, state, touched, visuallyHidden } from "./context.js";
-import { changed } from "./drafts.js";
-import { scheduleCheck } from "./findings.js";
+import { MAX_BYTES, TEXT, emit, fill, lang, postJson, sizeText, state, touched, visuallyHidden } from "./context.js";
 
 export function sha256Hex(file) {
   if (!(window.crypto && crypto.subtle && file.arrayBuffer)) return Promise.resolve(null);
@@ -102,8 +100,7 @@ export function wireUploads(scope) {
           }
           showUploaded(box, uploaded.filename, uploaded.size);
           touched[box.getAttribute("data-path")] = true;
-          changed();
-          scheduleCheck();
+          emit("changed");
         }, function () { /* the message is shown at the field */ });
       });
       chain.then(function () { input.value = ""; });
