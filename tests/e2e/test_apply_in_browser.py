@@ -142,7 +142,9 @@ def test_pillar_1_complete_application_with_five_companies_and_three_uploads(fre
         "startDate": "2023-09-01", "endDate": "2025-08-31"}
     assert {a["filename"] for a in application["attachments"].values() if isinstance(a, dict)} == {"plan.pdf", "budget.pdf", "agreement.pdf"}
     assert document["receipt"]["status"] == "parts_missing"  # partner forms and de minimis declarations are still to come
-    assert page.is_visible("[data-if-incomplete]")
+    assert page.is_visible("[data-if-parts-missing]")
+    assert page.text_content("[data-receipt=statusText]") == "parts missing (portal check)"
+    assert page.text_content("[data-receipt=supplementToken]")  # the code, shown once, here only
     # The PDF receipt behind the confirmation's link: fetched with the code in a POST body, never in a URL.
     with page.expect_request(lambda r: r.url.endswith(f"/api/applications/{reference}/receipt")) as sent:
         with page.expect_download() as download:
@@ -201,11 +203,12 @@ def test_pillar_2_in_dutch(fresh, portal):
     page = fresh
     fill_pillar_2(page, portal, no_violations)
     assert "Wijzig" in page.text_content("#answers")
-    # what makes it incomplete stands apart from the notes, and says what it costs (II.2.2, III.2.2)
+    # what is missing stands apart from the notes, as the portal's reading, and says what it costs (II.2.2, III.2.2)
     page.wait_for_selector("#findings-summary ul.finding-incomplete li")
     missing = page.text_content("#findings-summary")
-    assert "Dit maakt uw aanvraag onvolledig" in missing and "kan ook worden afgewezen" in missing
-    assert all(text.startswith("Onvolledig:") for text in page.locator("#findings-summary ul.finding-incomplete li").all_inner_texts())
+    assert "Dit ontbreekt (controle portaal)" in missing and "kan ook worden afgewezen" in missing
+    assert all(text.startswith("Ontbreekt:") for text in page.locator("#findings-summary ul.finding-incomplete li").all_inner_texts())
+    assert page.is_hidden("#confirm-rejection")  # nothing predicts rejection: no confirmation asked
     assert "activiteitenplan" in page.text_content("#findings-summary ul.finding-incomplete")
     no_violations(page)
     page.click("#submit-button")
@@ -228,11 +231,11 @@ def test_herstel_in_the_browser_a_supplement_takes_its_own_time_of_receipt(fresh
     page.wait_for_selector("#confirmation:not([hidden])")
     reference = page.text_content("[data-receipt=reference]")
     code = page.text_content("[data-receipt=supplementToken]")
-    assert page.is_visible("[data-if-incomplete]") and code
+    assert page.is_visible("[data-if-parts-missing]") and code
     original = stored(portal, reference)
     assert original["receipt"]["status"] == "parts_missing"
 
-    page.click("[data-if-incomplete] a[href$='/aanvragen/aanvullen/']")
+    page.click("[data-if-parts-missing] a[href$='/aanvragen/aanvullen/']")
     page.wait_for_selector("#herstel-lookup:not([hidden])")
     no_violations(page)
     page.fill("#herstel-reference", reference)
@@ -246,7 +249,8 @@ def test_herstel_in_the_browser_a_supplement_takes_its_own_time_of_receipt(fresh
     assert code not in page.url and reference not in page.url  # the code never goes into a URL
     page.wait_for_selector("#herstel-intro:not([hidden])")
     assert reference in page.text_content("#herstel-intro")
-    missing = page.text_content("#herstel-intro ul")
+    assert page.is_hidden("#herstel-intro [data-herstel=request]")  # RVO did not ask: the portal's findings only
+    missing = page.text_content("#herstel-intro [data-herstel=findings]")
     assert "activiteitenplan" in missing and "jaarverslag" in missing
     page.wait_for_selector("#step-check:not([hidden]) #answers dt")
     assert "Stichting Eerlijk Goud" in page.text_content("#answers")  # the application as it stands
@@ -264,7 +268,7 @@ def test_herstel_in_the_browser_a_supplement_takes_its_own_time_of_receipt(fresh
     supplement_reference = page.text_content("[data-receipt=supplementReference]")
     assert supplement_reference.startswith("IMVO-") and supplement_reference != reference
     assert page.text_content("[data-receipt=reference]") == reference
-    assert page.is_hidden("[data-if-incomplete]")
+    assert page.is_hidden("[data-if-parts-missing]")
 
     s3 = portal.s3()
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=portal.bucket, Prefix=f"supplements/{reference}/").get("Contents", [])]
@@ -312,18 +316,53 @@ def test_invalid_step_shows_error_summary_that_takes_focus_and_links_to_each_fie
     no_violations(page)
 
 
-def test_server_refusal_links_to_fields_on_other_steps(fresh, portal):
+def test_an_application_the_portal_expects_to_be_rejected_is_sent_after_a_deliberate_confirmation(fresh, portal):
+    """I.5: rejecting is RVO's decision. The check page lists apart what predicts rejection, with a link to the field;
+    sending asks for a confirmation first; then the application is stored and receipted with the portal's words."""
     page = fresh
     fill_pillar_1(page, portal, penvoerder_name="Refused Partners B.V.")
     page.click("[data-step-link=partners] a")
     page.check("#f-partners-2-mainlyConsultancy-true")  # II.1.3: leaves four companies
     page.click("[data-step-link=check] a")
+    page.wait_for_selector("#findings-summary ul.finding-reject li")
+    assert "Dit leidt naar verwachting tot afwijzing" not in page.text_content("#findings-summary")  # English form
+    assert "This is expected to lead to rejection (portal check)" in page.text_content("#findings-summary")
+    assert page.is_visible("#confirm-rejection")
+    no_violations(page)
     page.click("#submit-button")
     page.wait_for_selector("#error-summary:not([hidden])")
-    page.click('#error-summary a[href="#f-partners-2-mainlyConsultancy-true"]')
+    assert applications_of(portal, "Refused Partners B.V.") == []  # nothing sent without the confirmation
+    page.click('#error-summary a[href="#f-confirmRejection"]')
+    assert page.evaluate("document.activeElement.id") == "f-confirmRejection"
+    page.click('#findings-summary ul.finding-reject a[href="#f-partners-2-mainlyConsultancy-true"]')
     assert page.is_visible("#step-partners")
     assert page.evaluate("document.activeElement.id") == "f-partners-2-mainlyConsultancy-true"
-    assert applications_of(portal, "Refused Partners B.V.") == []
+    page.click("[data-step-link=check] a")
+    page.wait_for_selector("#confirm-rejection:not([hidden])")
+    page.check("#f-confirmRejection")
+    page.click("#submit-button")
+    page.wait_for_selector("#confirmation:not([hidden])")
+    assert page.text_content("[data-receipt=statusText]") == "rejection expected (portal check)"
+    assert page.is_visible("[data-if-rejection-expected]") and "RVO decides" in page.text_content("[data-if-rejection-expected]")
+    no_violations(page)
+    (document,) = applications_of(portal, "Refused Partners B.V.")
+    assert document["receipt"]["status"] == "rejection_expected"
+    assert any(f["rule"] == "II.1.3" and f["severity"] == "reject" for f in document["findings"])
+
+
+def test_a_step_with_answers_left_out_says_so_once_and_then_lets_the_applicant_go_on(fresh, portal):
+    """An applicant never loses a place by our reading: a missing answer is said, and the applicant may go on."""
+    page = fresh
+    page.goto(portal.site + "/en/apply/pillar-1/")
+    page.select_option("#f-sector", "textiel-en-kleding")
+    page.fill("#f-project-title", "Fair linen from field to shop")
+    next_step(page)
+    page.wait_for_selector("#error-summary:not([hidden]) #onward:not([hidden])")
+    assert page.is_visible("#step-project")
+    no_violations(page)
+    page.click("#onward button")
+    page.wait_for_selector("#step-penvoerder:not([hidden])")
+    assert page.is_hidden("#error-summary")
 
 
 def test_draft_survives_a_reload(fresh, portal):

@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -17,8 +18,8 @@ from imvo.intake.storage import ApplicationStore
 from imvo.programme.facts import load_facts
 from imvo.settings import load_settings
 from imvo_local.outbox import outbox
-from tests.conftest import (BUCKET, IAM, admin_call, after_store, all_objects, complete_records, handler_module,
-                            load_fixture)
+from tests.conftest import (BUCKET, IAM, SITE_BUCKET, admin_call, after_store, all_objects, complete_records,
+                            handler_module, load_event, load_fixture, run_admin_job)
 from tests.integration.test_intake import post, supplement
 
 MARCH_15 = 1678871730250  # 15 March 2023 10:15:30.250 CET, inside the first opening
@@ -238,3 +239,46 @@ def test_officers_records_are_made_under_the_admin_functions_own_policy(s3, subm
     (key,) = [item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET, Prefix="requests/")["Contents"]]
     # Dated by the request's clock (API Gateway's timeEpoch), as the receipts are: not the machine's.
     assert json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())["requestedAt"] == "2023-03-17T10:00:00.000Z"
+
+
+def test_the_meter_and_the_allocation_job_count_as_rvo_recorded_and_a_decided_application_takes_no_supplement(
+        s3, submit, admin):
+    """The budget function and the job function read RVO's records under their own policies: a request holds an
+    application, a completeness check of "incomplete" leaves one out; a decision closes the herstel route."""
+    _, held = post(submit, load_fixture("pillar2-complete.json"), request_id="held")
+    _, unchecked = post(submit, load_fixture("pillar2-complete.json"), epoch_ms=MARCH_15 + 1, request_id="unchecked")
+    _, found_incomplete = post(submit, load_fixture("pillar2-complete.json"), epoch_ms=MARCH_15 + 2, request_id="rvo-incomplete")
+    admin_at(admin, "admin-supplement-request.json", MARCH_17, {"items": ["CV"], "term": "2023-03-31"}, reference=held["reference"])
+    admin_call(admin, "admin-completeness.json", {"outcome": "incomplete", "note": "Geen begroting."},
+               reference=found_incomplete["reference"])
+    first = len(IAM.calls)
+    assert handler_module("budget").handler(load_event("scheduler-budget.json"))["published"]
+    meter = {c["id"]: c for c in json.loads(s3.get_object(Bucket=SITE_BUCKET, Key="budget.json")["Body"].read())["ceilings"]}
+    assert meter["pillar2"]["applications"] == 1  # only the unchecked one counts
+    assert Decimal(meter["pillar2"]["asked"]) == Decimal("143250.00")
+    _, download = run_admin_job(admin, "admin-start-allocation.json", {"seed": "s", "opening": "2022-1"})
+    assert "verdeling-2022-1.csv" in download["files"]
+    (key,) = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="bundles/")["Contents"]
+              if o["Key"].endswith("verdeling-2022-1.csv")]
+    rows = {row["reference"]: row for row in csv.DictReader(io.StringIO(
+        s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()))}
+    assert rows[held["reference"]]["status"] == AWAITING_SUPPLEMENT
+    assert rows[found_incomplete["reference"]]["status"] == "incomplete"
+    assert rows[unchecked["reference"]]["status"] == WITHIN_CEILING
+    reading = {c.function for c in IAM.calls[first:] for n in c.needs if "/requests/" in n.resource or "/completeness/" in n.resource}
+    assert {"BudgetFunction", "AdminJobFunction"} <= reading
+
+    admin_call(admin, "admin-decision.json", {"decision": "not_considered", "section": "", "reason": "Geen aanvulling."},
+               reference=found_incomplete["reference"])
+    code, body = supplement(found_incomplete["reference"], found_incomplete["supplementToken"],
+                            load_fixture("pillar2-complete.json"), request_id="too-late")
+    assert code == 409 and "al besloten" in body["error"]["message"]["nl"]
+
+
+def test_the_case_file_links_the_stored_pdf_and_the_kept_attachments(s3, submit, admin):
+    _, receipt = post(submit, load_fixture("pillar1-complete.json"))
+    complete_records("RecordFunction", "PdfFunction")
+    code, file = admin_call(admin, "admin-case-file.json", reference=receipt["reference"])
+    assert code == 200 and file["links"]["pdf"] and "X-Amz-Algorithm=AWS4-HMAC-SHA256" in file["links"]["pdf"]
+    assert len(file["links"]["attachments"]) == len({a["sha256"] for a in receipt["attachments"]})
+    assert [v["reference"] for v in file["versions"]] == [receipt["reference"]]

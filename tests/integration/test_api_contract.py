@@ -45,9 +45,14 @@ def admin_token(portal):
     return body["accessToken"]
 
 
-def _written_by_a_job(key: str) -> bool:
-    """What admin jobs write while they run, in their own thread, whatever request is being answered."""
-    return key.startswith(("jobs/", "bundles/", "audit/bundle-")) or "-bundled-" in key
+def _written_in_the_background(key: str, bucket: str = "") -> bool:
+    """What admin jobs write while they run, and what the functions after storing write for an application stored
+    by an earlier request (its PDF, its kept attachments, its audit events), in their own threads, whatever request
+    is being answered."""
+    after_storing = not bucket.startswith("imvo-uploads") and (
+        key.startswith(("pdf/", "attachments/")) or any(f"-{event}-" in key for event in
+                                                        ("received", "supplemented", "emailed", "email_failed")))
+    return key.startswith(("jobs/", "bundles/", "audit/bundle-")) or "-bundled-" in key or after_storing
 
 
 def record_keys(portal) -> set[str]:
@@ -56,7 +61,7 @@ def record_keys(portal) -> set[str]:
     keys = set()
     for bucket in (portal.bucket, portal.uploads_bucket):
         for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            keys |= {f"{bucket}/{item['Key']}" for item in page.get("Contents", []) if not _written_by_a_job(item["Key"])}
+            keys |= {f"{bucket}/{item['Key']}" for item in page.get("Contents", []) if not _written_in_the_background(item["Key"], bucket)}
     return keys
 
 

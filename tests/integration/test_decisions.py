@@ -25,7 +25,8 @@ DATA_DIR = PROJECT_ROOT / "content" / "data"
 LIMITS = load_limits(DATA_DIR)
 CEILINGS = {"pillar1-companies": Decimal("6000000"), "pillar1-cso": Decimal("3000000"), "pillar2": Decimal("2300000")}
 DECISIONS = ["sluitingstijdstip", "toerisme-en-scheepsbouw", "reiskosten", "op-jaarbasis", "de-minimis",
-             "loting-per-plafond", "gelijktijdig", "jaarbegroting"]
+             "loting-per-plafond", "gelijktijdig", "jaarbegroting", "wat-het-portaal-bewaart", "herstelverzoek", "andere-sector", "brancheorganisaties", "per-projectjaar",
+             "in-nederland-gevestigd"]
 PAGES = {"nl": ("keuzes-in-de-uitvoering", "index.html"), "en": ("en", "how-we-apply-the-rules", "index.html")}
 
 
@@ -193,3 +194,91 @@ def test_decision_jaarbegroting():
     assert "in elk van de afgelopen 2 jaar" in finding.message_nl and "in each of the last 2 years" in finding.message_en
     document["penvoerder"]["annualBudgets"][1]["amount"] = 500_000
     assert not [f for f in judge(document, date(2023, 5, 1), limits=LIMITS).findings if f.rule == "III.1.3"]
+
+
+def test_decision_wat_het_portaal_bewaart(submit, s3):
+    """I.5, I.2: rejecting is RVO's decision on a received application: one the portal expects to be rejected is
+    stored and receipted with the portal's words; an answer of the wrong form is refused with its field."""
+    code, stored = _post(submit, load_fixture("pillar1-rejected-four-companies.json"), "kept")
+    assert code == 201 and stored["portalCheck"]["nl"] == "afwijzing verwacht (controle portaal)"
+    document = load_fixture("pillar1-complete.json")
+    document["project"]["startDate"] = "the first of March"
+    code, refused = _post(submit, document, "unreadable")
+    assert code == 400 and [f["path"] for f in refused["error"]["findings"]] == ["$.project.startDate"]
+    document = load_fixture("pillar1-complete.json")
+    document["project"]["summary"] = ""
+    code, missing = _post(submit, document, "left-empty")
+    assert code == 201 and missing["status"] == "parts_missing"
+
+
+def test_decision_herstelverzoek(submit, s3):
+    """II.2.2: a term given as a date runs to the end of that Dutch day; the portal's own findings until closing."""
+    from imvo.casework.herstel import herstel_route
+    from imvo.casework.records import term_end
+    from imvo.programme.facts import load_openings
+
+    end = term_end(date(2023, 10, 19))
+    assert end.isoformat() == "2023-10-19T23:59:59.999000+02:00"
+    request = {"items": ["x"], "term": "2023-10-19", "termEndsAt": "2023-10-19T21:59:59.999Z", "requestedAt": "2023-10-05T08:00:00.000Z"}
+    opening = load_openings(DATA_DIR)[0]
+    missing = {"findings": [{"severity": "incomplete"}]}
+    at = lambda text: datetime.fromisoformat(text)  # noqa: E731
+    assert herstel_route(missing, [request], None, opening, at("2023-10-19T23:59:59.999+02:00")).open
+    assert not herstel_route(missing, [request], None, opening, at("2023-10-20T00:00:00+02:00")).open
+    assert herstel_route(missing, [], None, opening, at("2023-09-26T12:00:00+02:00")).open
+    assert not herstel_route(missing, [], None, opening, at("2023-09-26T12:00:00.001+02:00")).open
+    assert not herstel_route({"findings": []}, [], None, opening, at("2023-03-01T09:00:00+01:00")).open
+    assert not herstel_route(missing, [request], {"decision": "granted"}, opening, at("2023-10-10T09:00:00+02:00")).open
+
+
+def test_decision_andere_sector():
+    """II.2.1, II.3.2: three grants per listed sector; applications in "other" count towards none of them."""
+    found = [_candidate(f"O{i}", datetime(2023, 3, 1 + i, 9, tzinfo=timezone.utc), 100_000, sector="other") for i in range(4)]
+    assert [line.status for line in allocate(found, CEILINGS, "seed")] == [WITHIN_CEILING] * 4
+    assert "other" in json.dumps(json.loads((PROJECT_ROOT / "schemas" / "pillar-1.schema.json").read_text())["properties"]["sector"])
+
+
+def _post(submit, document, request_id):
+    event = load_event("submit-pillar1-valid.json")
+    event["body"] = json.dumps(document)
+    event["requestContext"]["requestId"] = request_id
+    response = submit(event)
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_decision_brancheorganisaties():
+    """II.1.6, Artikel 3: a trade association's grant is in the companies' group and on the €6M part."""
+    document = load_fixture("pillar1-complete.json")
+    association = copy.deepcopy(document["partners"][0]) | {"name": "Branchevereniging Linnen", "kind": "trade-association"}
+    association.pop("mainlyConsultancy", None)
+    document["partners"].append(association)
+    calculation = calculate(document, date(2023, 5, 1), LIMITS)
+    assert set(calculation.ceilings) == {"pillar1-companies", "pillar1-cso"}
+    before = calculate(load_fixture("pillar1-complete.json"), date(2023, 5, 1), LIMITS)
+    assert calculation.ceilings["pillar1-companies"] > before.ceilings["pillar1-companies"]
+    assert calculation.ceilings["pillar1-cso"] == before.ceilings["pillar1-cso"]
+    # and it does not count towards the five companies of II.1.3
+    document["partners"] = document["partners"][1:]
+    assert "II.1.3" in {f.rule for f in judge(document, date(2023, 5, 1), limits=LIMITS).findings if f.severity == "reject"}
+
+
+def test_decision_per_projectjaar():
+    """II.1.6: €200,000 for companies and trade associations together in each project year, counted from the start."""
+    document = load_fixture("pillar1-complete.json")
+    for organisation in [document["penvoerder"]] + document["partners"]:
+        for year in organisation.get("budget", []):
+            year["hours"], year["hourlyRate"] = 3000, 87.5  # far above the cap, every year
+    calculation = calculate(document, date(2023, 5, 1), LIMITS)
+    assert [row["subsidy"]["companies"] for row in calculation.years] == [Decimal("200000.00")] * len(calculation.years)
+    assert len(calculation.years) >= 2
+
+
+def test_decision_in_nederland_gevestigd():
+    """II.1.3: a company counts among the five with its statutory seat in NL, or abroad with an establishment in NL."""
+    document = load_fixture("pillar1-complete.json")
+    companies = [o for o in document["partners"] if o.get("kind") == "company"]
+    companies[0].update(statutorySeatCountry="BE", dutchEstablishment=True)
+    assert "II.1.3" not in {f.rule for f in judge(copy.deepcopy(document), date(2023, 5, 1), limits=LIMITS).findings
+                            if f.severity == "reject"}
+    companies[0]["dutchEstablishment"] = False
+    assert "II.1.3" in {f.rule for f in judge(document, date(2023, 5, 1), limits=LIMITS).findings if f.severity == "reject"}

@@ -336,7 +336,7 @@ def test_receipt_pdf_needs_the_code_and_shows_reference_and_dutch_time(submit, s
     assert response["statusCode"] == 200 and response["headers"]["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(base64.b64decode(response["body"]))).pages)
     assert receipt["reference"] in text
-    assert "15 maart 2023 om 10:15:30.250 (CET)" in text
+    assert "15 maart 2023 om 10:15:30,250 (CET)" in text
     assert receipt["sha256"] in text.replace("\n", "")
 
 

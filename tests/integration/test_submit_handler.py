@@ -67,7 +67,7 @@ def test_bad_input_is_refused_in_both_languages_and_leaves_no_trace(submit, s3, 
 
 def test_refusal_after_closing_names_the_window_in_dutch_time(submit, s3):
     body = json.loads(submit(load_event("submit-pillar1-after-closing.json"))["body"])
-    assert "26 september 2023 om 12:00:00.000 (CEST)" in body["error"]["message"]["nl"]
+    assert "26 september 2023 om 12:00:00,000 (CEST)" in body["error"]["message"]["nl"]
     assert "Artikel 2" in body["error"]["message"]["en"]
 
 

@@ -64,7 +64,7 @@ def test_the_receipt_speaks_in_human_terms(submit, s3):
     assert "incomplete ·" not in text and "complete ·" not in text.replace("Incomplete ·", "")
     assert "Bijlagen (II.2.1) › Plan van aanpak" in text  # the question, as the form asks it
     assert ".pdf (" in text  # the file name and its size
-    assert "15 maart 2023 om 10:15:30.250 (CET)" in text
+    assert "15 maart 2023 om 10:15:30,250 (CET)" in text
 
 
 def test_the_application_pdfs_in_a_bundle_are_tagged(submit, s3, tmp_path):

@@ -35,5 +35,5 @@ def test_reference_is_stable_and_names_the_dutch_day():
 
 def test_people_read_the_time_in_dutch_with_the_zone():
     receipt = Receipt(epoch_ms=1695722400000, request_id="a")
-    assert format_dutch_for_people(receipt.received_utc, "nl") == "26 september 2023 om 12:00:00.000 (CEST)"
+    assert format_dutch_for_people(receipt.received_utc, "nl") == "26 september 2023 om 12:00:00,000 (CEST)"
     assert format_dutch_for_people(receipt.received_utc, "en") == "26 September 2023 at 12:00:00.000 (CEST)"

@@ -1,6 +1,8 @@
-"""The public budget meter (Artikel 3, Artikel 4): per ceiling, what complete applications ask for in order
-of receipt, what remains, and whether (and on which Dutch day) the ceiling was passed, so that day's order
-was drawn by lot. Amounts only: no references, no names."""
+"""The public budget meter (Artikel 3, Artikel 4): per ceiling, what the counted applications ask for in order of
+receipt (as the allocation counts them: RVO's completeness check or else the portal's, no rejected ones, none
+awaiting a supplement), how many they are, what is not yet applied for, and from which Dutch day they ask for
+more than the ceiling. A count of requests: it says nothing of a draw, which RVO announces. Amounts and counts
+only: no references, no names."""
 
 from __future__ import annotations
 
@@ -33,11 +35,13 @@ def counted(found: list[Candidate]) -> list[Candidate]:
 
 def budget_meter(found: list[Candidate], ceilings: dict[str, Decimal], opening: str, moment: datetime) -> dict:
     asked = {name: Decimal(0) for name in ceilings}
+    applications = {name: 0 for name in ceilings}
     passed_on: dict[str, str | None] = {name: None for name in ceilings}
     for candidate in counted(found):
         for name, amount in candidate.amounts.items():
             if name in asked and amount > 0:
                 asked[name] += amount
+                applications[name] += 1
                 if asked[name] > ceilings[name] and passed_on[name] is None:
                     passed_on[name] = candidate.dutch_day
     return {
@@ -49,6 +53,7 @@ def budget_meter(found: list[Candidate], ceilings: dict[str, Decimal], opening: 
             "title": {"nl": CEILING_NAMES[name][0], "en": CEILING_NAMES[name][1]},
             "ceiling": f"{ceilings[name]:.2f}",
             "asked": f"{asked[name]:.2f}",
+            "applications": applications[name],
             "remaining": f"{max(Decimal(0), ceilings[name] - asked[name]):.2f}",
             "passed": passed_on[name] is not None,
             "passedOn": passed_on[name],

@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from imvo.programme.facts import Opening
+from imvo.programme.facts import DUTCH_TIME, Opening
 from imvo.programme.findings import INCOMPLETE
 from imvo.programme.texts import format_moment
-from imvo.programme.facts import DUTCH_TIME
 
 CONTACT_NL = "Denkt u dat dit niet klopt, neem dan contact op met RVO en noem uw referentie."
 CONTACT_EN = "If you think this is not right, contact RVO and quote your reference."
@@ -24,7 +23,8 @@ class HerstelRoute:
     request: dict | None = None  # RVO's open request, when it asked
 
     def as_dict(self) -> dict:
-        return {"open": self.open, "until": self.until.isoformat(timespec="milliseconds") if self.until else None,
+        until = self.until.astimezone(DUTCH_TIME).isoformat(timespec="milliseconds") if self.until else None
+        return {"open": self.open, "until": until,  # Dutch time, as the pages show it
                 "reason": {"nl": self.reason_nl, "en": self.reason_en},
                 "request": {k: self.request[k] for k in ("items", "term", "termEndsAt", "requestedAt")} if self.request else None}
 

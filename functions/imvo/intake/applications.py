@@ -140,7 +140,7 @@ class Intake:
         pillar = self.pillar_of(document)
         findings, judgement = self.assess(document, pillar, receipt)
         opening = opening_for(self.openings, pillar, receipt.received_dutch)
-        readable = not any(f.rule.startswith("schema:") and f.severity == REJECT for f in findings)
+        readable = not_an_application(document, findings) is None
         return {
             # "invalid": sending it would be refused (it cannot be read); otherwise the portal's check of what would be stored
             "status": portal_check(findings) if readable else "invalid",
@@ -155,12 +155,9 @@ class Intake:
         be read as an application: a value of the wrong type or form, or an unknown field (see Keuzes in de
         uitvoering); and attachments the portal cannot keep (not uploaded, altered, a threat, still scanning)."""
         findings, judgement = self.assess(document, pillar, receipt)
-        unreadable = [f for f in findings if f.rule.startswith("schema:") and f.severity == REJECT]
-        if unreadable:
-            raise Refusal("invalid",
-                          "De aanvraag kan zo niet worden gelezen: een antwoord heeft niet de vorm die het formulier vraagt. Er is niets opgeslagen.",
-                          "The application cannot be read as it is: an answer does not have the form the form asks for. Nothing was stored.",
-                          unreadable)
+        refused = not_an_application(document, findings)
+        if refused is not None:
+            raise refused
         try:
             verified, problems = verify_attachments(self.uploads, document, self.tokens, self.settings.malware_scan)
         except ScanPending as pending:
@@ -351,6 +348,25 @@ class Intake:
                           "The code for this application is not right. Use the code from your receipt.",
                           [Finding("$.token", "token", REJECT, "Onjuiste code.", "Wrong code.")])
         return original
+
+
+def not_an_application(document: dict, findings: list[Finding]) -> Refusal | None:
+    """The refusal for what cannot be kept as an application (Keuzes in de uitvoering, #wat-het-portaal-bewaart):
+    an answer of the wrong type or form, an unknown field, or no applicant named (Awb 4:2: an application names
+    its applicant); None for everything else, which is kept whatever the portal's check finds."""
+    unreadable = [f for f in findings if f.rule.startswith("schema:") and f.severity == REJECT]
+    if unreadable:
+        return Refusal("invalid",
+                       "De aanvraag kan zo niet worden gelezen: een antwoord heeft niet de vorm die het formulier vraagt. Er is niets opgeslagen.",
+                       "The application cannot be read as it is: an answer does not have the form the form asks for. Nothing was stored.",
+                       unreadable)
+    penvoerder = document.get("penvoerder")
+    if not (isinstance(penvoerder, dict) and isinstance(penvoerder.get("name"), str) and penvoerder["name"].strip()):
+        return Refusal("invalid",
+                       "Een aanvraag noemt ten minste de aanvrager: vul de naam van de penvoerder in (artikel 4:2 Awb). Er is niets opgeslagen.",
+                       "An application names at least its applicant: fill in the penvoerder's name (article 4:2 of the Awb). Nothing was stored.",
+                       findings)
+    return None
 
 
 def _record_parts(receipt_data: dict, application: bytes, findings: list[Finding], judgement: Judgement | None) -> dict[str, bytes]:

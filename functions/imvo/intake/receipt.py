@@ -56,5 +56,5 @@ def format_utc(moment: datetime) -> str:
 
 
 def format_dutch_for_people(moment: datetime, language: str = "nl") -> str:
-    """26 september 2023 om 12:00:00.000 (CEST): the way a receipt shows the time."""
+    """26 september 2023 om 12:00:00,000 (CEST): the way a receipt shows the time."""
     return format_moment(moment.astimezone(DUTCH_TIME), language)

@@ -30,10 +30,11 @@ def format_date(value: date | str, language: str = "nl") -> str:
 
 
 def format_moment(moment: datetime, language: str = "nl") -> str:
-    """26 september 2023 om 12:00:00.000 (CEST): a moment in the zone it carries."""
-    at = "om" if language == "nl" else "at"
+    """26 september 2023 om 12:00:00,000 (CEST) / 26 September 2023 at 12:00:00.000 (CEST): a moment in the zone
+    it carries, with the decimal sign of its language."""
+    at, decimal_sign = ("om", ",") if language == "nl" else ("at", ".")
     millis = f"{moment.microsecond // 1000:03d}"
-    return f"{format_date(moment.date(), language)} {at} {moment:%H:%M:%S}.{millis} ({moment.tzname()})"
+    return f"{format_date(moment.date(), language)} {at} {moment:%H:%M:%S}{decimal_sign}{millis} ({moment.tzname()})"
 
 
 def format_percentage(share, language: str = "nl") -> str:

@@ -6,8 +6,8 @@
   if (!section || !window.fetch) return;
   var lang = section.getAttribute("data-lang") === "en" ? "en" : "nl";
   var T = {
-    nl: { asked: "aangevraagd", of: "van", remaining: "nog beschikbaar", passed: "Plafond overschreden op", lottery: "De volgorde van de aanvragen van die dag op dit plafond is door loting bepaald (Artikel 4).", computed: "Berekend op", opening: "Openstelling" },
-    en: { asked: "applied for", of: "of", remaining: "still available", passed: "Ceiling passed on", lottery: "The order of that day's applications on this ceiling was drawn by lot (Artikel 4).", computed: "Computed on", opening: "Opening" }
+    nl: { asked: "aangevraagd", of: "van", remaining: "nog niet aangevraagd", applications: "aanvragen", passed: "Vanaf", passedRest: "vragen de aanvragen samen meer dan dit plafond. Latere aanvragen worden aangehouden, niet afgewezen (II.3.1). Dreigt het plafond op een dag te worden overschreden, dan bepaalt loting de volgorde van de aanvragen van die dag (artikel 4 van het Besluit); RVO maakt bekend of en wanneer geloot is.", computed: "Berekend op", opening: "Openstelling" },
+    en: { asked: "applied for", of: "of", remaining: "not yet applied for", applications: "applications", passed: "From", passedRest: "on, the applications together ask for more than this ceiling. Later applications are held, not rejected (II.3.1). If the ceiling threatens to be exceeded on one day, a lottery decides the order of that day's applications (Article 4 of the Decision); RVO announces whether and when a draw was held.", computed: "Computed on", opening: "Opening" }
   }[lang];
   var locale = lang === "nl" ? "nl-NL" : "en-GB";
 
@@ -39,7 +39,8 @@
       var item = el("li", "budget-ceiling" + (ceiling.passed ? " is-passed" : ""));
       var title = el("h3", null, ceiling.title[lang]);
       var id = "meter-" + ceiling.id;
-      var label = el("p", null, euro(ceiling.asked) + " " + T.asked + " " + T.of + " " + euro(ceiling.ceiling) + " (" + share + "%); " + euro(ceiling.remaining) + " " + T.remaining + ".");
+      var label = el("p", null, euro(ceiling.asked) + " " + T.asked + " " + T.of + " " + euro(ceiling.ceiling) + " (" + share + "%, " +
+        ceiling.applications + " " + T.applications + "); " + euro(ceiling.remaining) + " " + T.remaining + ".");
       label.id = id + "-text";
       var meter = el("meter");
       meter.min = 0; meter.max = total; meter.value = Math.min(asked, total); meter.high = total * 0.9; meter.optimum = 0;
@@ -47,7 +48,7 @@
       meter.textContent = share + "%";
       item.appendChild(title); item.appendChild(meter); item.appendChild(label);
       if (ceiling.passed) {
-        item.appendChild(el("p", "budget-passed", T.passed + " " + day(ceiling.passedOn) + ". " + T.lottery));
+        item.appendChild(el("p", "budget-passed", T.passed + " " + day(ceiling.passedOn) + " " + T.passedRest));
       }
       list.appendChild(item);
     });

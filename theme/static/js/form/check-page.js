@@ -1,6 +1,6 @@
 // Check your answers: every answer with its question and a Change link, and what makes the application incomplete.
-import { TEXT, emit, form, on, predictsRejection, state, steps, visuallyHidden } from "./context.js";
-import { check, findingItem } from "./findings.js";
+import { TEXT, emit, form, on, state, steps, visuallyHidden } from "./context.js";
+import { check, findingItem, predictsRejection } from "./findings.js";
 import { labelOf, rowContext } from "./labels.js";
 
 export function answerText(element) {

@@ -73,15 +73,6 @@ export const state = {
 };
 export const touched = {};
 
-// A finding the applicant must correct before anything can be sent: an answer the form cannot read (its type
-// or form). Every other finding is the portal's reading, shown but never a gate (I.5: RVO decides).
-export function isUnreadable(finding) {
-  return finding.severity === "reject" && finding.rule.indexOf("schema:") === 0;
-}
-export function predictsRejection(finding) {
-  return finding.severity === "reject" && finding.rule.indexOf("schema:") !== 0;
-}
-
 // The one channel between the modules: a module says what happened (emit) and the module that owns the
 // consequence reacts (on), so no module calls back into a module that imports it.
 const listeners = {};

@@ -1,8 +1,17 @@
 // Findings beside each field and in the error summary, in page order; the live check and the calculator.
-import { TEXT, emit, euro, form, idFor, jsonPathToName, lang, on, originalTitle, postJson, state, steps, summary, touched } from "./context.js";
+import { TEXT, emit, form, idFor, jsonPathToName, lang, on, originalTitle, postJson, state, steps, summary, touched } from "./context.js";
+import { showCalculation } from "./calculator.js";
 import { collect } from "./fields.js";
 import { rowContext } from "./labels.js";
 
+// A finding the applicant must correct before anything can be sent: an answer the form cannot read (its type
+// or form). Every other finding is the portal's reading, shown but never a gate (I.5: RVO decides).
+export function isUnreadable(finding) {
+  return finding.severity === "reject" && finding.rule.indexOf("schema:") === 0;
+}
+export function predictsRejection(finding) {
+  return finding.severity === "reject" && finding.rule.indexOf("schema:") !== 0;
+}
 export function targetFor(jsonPath) {
   var name = jsonPathToName(jsonPath);
   var element = document.getElementById(idFor(name));
@@ -121,30 +130,5 @@ export function scheduleCheck() {
     check().then(function (result) { showFieldMessages(result.findings, false); }, function () { /* live checks are a help, not a gate */ });
   }, 500);
 }
-export function showCalculation(calculation) {
-  Array.prototype.forEach.call(document.querySelectorAll("[data-calculation]"), function (element) {
-    var key = element.getAttribute("data-calculation");
-    if (!calculation) { if (element.tagName !== "UL") element.textContent = "–"; return; }
-    if (key === "ceilings") {
-      element.innerHTML = "";
-      Object.keys(calculation.ceilings).forEach(function (ceiling) {
-        var item = document.createElement("li");
-        item.textContent = ceilingName(ceiling) + ": " + euro(calculation.ceilings[ceiling]);
-        element.appendChild(item);
-      });
-    } else {
-      element.textContent = euro(calculation[key]);
-    }
-  });
-}
-export function ceilingName(ceiling) {
-  var names = {
-    "pillar1-companies": lang === "nl" ? "Plafond eerste pijler, ondernemingen" : "Pillar 1 ceiling, companies",
-    "pillar1-cso": lang === "nl" ? "Plafond eerste pijler, maatschappelijke organisaties" : "Pillar 1 ceiling, civil-society organisations",
-    "pillar2": lang === "nl" ? "Plafond tweede pijler" : "Pillar 2 ceiling"
-  };
-  return names[ceiling] || ceiling;
-}
-
 // A change anywhere in the form (an upload, a row) is checked live.
 on("changed", scheduleCheck);

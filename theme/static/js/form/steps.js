@@ -1,6 +1,6 @@
 // Steps: showing one, moving on once the step has no blocking problem, or back to the check page after a change.
-import { TEXT, emit, fill, form, isUnreadable, on, progress, state, steps, touched } from "./context.js";
-import { check, hideSummary, showFieldMessages, showSummary, stepOf } from "./findings.js";
+import { TEXT, emit, fill, form, on, progress, state, steps, touched } from "./context.js";
+import { check, hideSummary, isUnreadable, showFieldMessages, showSummary, stepOf } from "./findings.js";
 
 export function showStep(index, focus, quiet) {
   state.step = index;
@@ -25,7 +25,11 @@ export function next() {
   var section = steps[state.step];
   markStepTouched(section);
   check().then(function (result) {
-    var here = result.findings.filter(function (f) { return f.severity !== "warning" && stepOf(f.path) === state.step; });
+    // What the step's answers lack or break: an answer left out or of the wrong form (the schema), or a rule the
+    // portal expects to fail. A rule's "part missing" (an attachment still to come) is listed on the check page only.
+    var here = result.findings.filter(function (f) {
+      return (f.severity === "reject" || f.rule.indexOf("schema:") === 0) && stepOf(f.path) === state.step;
+    });
     showFieldMessages(result.findings, false);
     var mustFix = here.some(isUnreadable);
     // A missing answer or a rule the portal expects to fail is said once; the applicant may go on (and send):

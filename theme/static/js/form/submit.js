@@ -1,8 +1,8 @@
 // Submitting with one Idempotency-Key (an application or a supplement), and the receipt that follows.
-import { HERSTEL_KEY, TEXT, api, confirmation, draftStatus, dutchTime, form, herstel, lang, newKey, postJson, predictsRejection, state, steps, storageKey, submitButton } from "./context.js";
+import { HERSTEL_KEY, TEXT, api, confirmation, draftStatus, dutchTime, form, herstel, lang, newKey, postJson, state, steps, storageKey, submitButton } from "./context.js";
 import { saveDraft } from "./drafts.js";
 import { collect } from "./fields.js";
-import { hideSummary, showFieldMessages, showSummary } from "./findings.js";
+import { hideSummary, predictsRejection, showFieldMessages, showSummary } from "./findings.js";
 import { markStepTouched } from "./steps.js";
 
 export function showReceipt(receipt) {

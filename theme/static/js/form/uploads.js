@@ -69,7 +69,8 @@ export function addListedUpload(box, value) {
     var input = document.createElement("input");
     input.type = "hidden";
     input.name = path + "." + index + "." + part;
-    input.value = value[part];
+    // A reference without a part (one sent through the API has no statement) keeps it empty, not "undefined".
+    input.value = value[part] === undefined || value[part] === null ? "" : value[part];
     item.appendChild(input);
   });
   var label = document.createElement("span");
