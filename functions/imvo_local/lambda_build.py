@@ -67,9 +67,12 @@ def handler_of(function: str) -> str:
 
 
 def install_dependencies(target: Path, requirements: Path = ROOT / "requirements-lambda.txt") -> None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+    """The wheels for the runtime, without bytecode of this machine's Python (useless on the runtime's, and bytes
+    in every zip) and without the console scripts pip puts in bin/ (nothing in a Lambda runs them)."""
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
                     "--platform", RUNTIME_PLATFORM, "--python-version", RUNTIME_PYTHON, "--implementation", "cp",
                     "--only-binary=:all:", "--target", str(target), "-r", str(requirements)], check=True)
+    shutil.rmtree(target / "bin", ignore_errors=True)
 
 
 def build(function: str, out: Path, dependencies: Path | None = None) -> Path:

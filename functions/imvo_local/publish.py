@@ -10,6 +10,9 @@ from pathlib import Path
 
 import boto3
 
+# What the stack itself writes into the site bucket, never part of the built site: publishing must not delete it
+# (the budget function writes budget.json after every Dutch day).
+WRITTEN_BY_THE_STACK = frozenset({"budget.json"})
 # Pages change with every publication; hashed-free assets may be cached a little while.
 HTML_CACHE = "no-cache"
 ASSET_CACHE = "public, max-age=3600"
@@ -21,7 +24,8 @@ def stack_outputs(cloudformation, stack: str) -> dict[str, str]:
 
 
 def publish(s3, cloudfront, site: Path, bucket: str, distribution: str) -> dict[str, int]:
-    """Upload what changed (by MD5 against the ETag), delete what is gone, invalidate once."""
+    """Upload what changed (by MD5 against the ETag), delete what is gone (but what the stack writes itself),
+    invalidate once."""
     present = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         present |= {item["Key"]: item["ETag"].strip('"') for item in page.get("Contents", [])}
@@ -38,7 +42,7 @@ def publish(s3, cloudfront, site: Path, bucket: str, distribution: str) -> dict[
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type,
                       CacheControl=HTML_CACHE if key.endswith(".html") else ASSET_CACHE)
         uploaded += 1
-    stale = sorted(set(present) - wanted)
+    stale = sorted(set(present) - wanted - WRITTEN_BY_THE_STACK)
     for start in range(0, len(stale), 1000):
         s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start:start + 1000]]})
     cloudfront.create_invalidation(DistributionId=distribution, InvalidationBatch={

@@ -166,3 +166,15 @@ def test_a_bundle_made_before_the_functions_after_storing_ran_does_their_part_it
     stored = json.loads(s3.get_object(Bucket=BUCKET, Key=_records(s3)[0])["Body"].read())
     assert {a["recordKey"] for a in stored["receipt"]["attachments"]} <= set(record_attachments(s3))
     assert [k.rsplit("-", 2)[-2] for k in audit_events(s3) if f"/{receipt['reference']}/" in k][:1] == ["received"]
+
+
+def test_an_application_without_an_e_mail_address_is_filed_as_not_sent_and_not_retried(s3, submit, after_store):
+    """A part missing may be the address itself: nothing to send to; the trail says so, and nothing goes round."""
+    deliveries, sqs = after_store
+    document = load_fixture("pillar1-complete.json")
+    del document["penvoerder"]["contact"]["email"]
+    code, receipt = post(submit, document)
+    assert code == 201 and receipt["status"] == "parts_missing"
+    deliveries.drain(sqs)
+    assert outbox() == [] and deliveries.dead_letters(sqs) == {t.queue: 0 for t in deliveries.triggers}
+    assert any("-email_failed-" in k for k in audit_events(s3))

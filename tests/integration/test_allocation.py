@@ -83,8 +83,8 @@ def test_report_as_csv_html_and_pdf_with_a_chart_per_ceiling():
     found = [candidate("A", "05-01T09:00:00.000", 2_000_000, 50_000, sector="bouw"), candidate("B", "05-02T09:00:00.000", 4_500_000, sector="chemie")]
     lines = allocate(found, CEILINGS, "report-seed")
     csv_text = report_csv(lines).decode()
-    assert csv_text.splitlines()[0].startswith("order,receiptOrder,reference,effectiveReceivedAt")
-    assert ",A," in csv_text and ",held," in csv_text
+    assert csv_text.splitlines()[0].startswith("\"order\",\"receiptOrder\",\"reference\",\"effectiveReceivedAt\"")  # every cell quoted
+    assert ",\"A\"," in csv_text and ",\"held\"," in csv_text
     html = report_html(lines, CEILINGS, "report-seed", "2022-1")
     assert html.count("<svg") == 3 and "report-seed" in html
     from io import BytesIO

@@ -50,7 +50,18 @@ def test_the_whole_stack_is_in_the_template():
     assert "script-src 'self'" in csp["Fn::Sub"] and "frame-ancestors 'none'" in csp["Fn::Sub"]
     assert resources("AWS::GuardDuty::MalwareProtectionPlan")
     functions = resources("AWS::Serverless::Function")
-    assert all("ReservedConcurrentExecutions" in f["Properties"] for f in functions.values())
+    queued = {name for name, f in functions.items()
+              if any(e["Type"] == "SQS" for e in (f["Properties"].get("Events") or {}).values())}
+    assert queued == {"RecordFunction", "PdfFunction", "NotifyFunction"}
+    # Issue 24: an SQS consumer is capped by its event source's MaximumConcurrency (>= 2), never by reserved
+    # concurrency, which throttles deliveries back into the queue and on into the dead-letter queue.
+    for name in queued:
+        assert "ReservedConcurrentExecutions" not in functions[name]["Properties"], name
+        (event,) = [e for e in functions[name]["Properties"]["Events"].values() if e["Type"] == "SQS"]
+        assert event["Properties"]["ScalingConfig"]["MaximumConcurrency"]["Fn::FindInMap"][0] == "Capacity"
+    capacity = template["Mappings"]["Capacity"]
+    assert all(capacity[env][kind] >= 2 for env in capacity for kind in ("Record", "Pdf", "Notify"))
+    assert all("ReservedConcurrentExecutions" in f["Properties"] for name, f in functions.items() if name not in queued)
     api_settings = resources("AWS::Serverless::HttpApi")["HttpApi"]["Properties"]
     assert "ThrottlingRateLimit" in api_settings["DefaultRouteSettings"] and "AccessLogSettings" in api_settings
     record = template["Resources"]["SubmissionsBucket"]["Properties"]
@@ -79,6 +90,7 @@ def test_publish_uploads_what_changed_deletes_what_is_gone_and_invalidates(tmp_p
         cloudfront = boto3.client("cloudfront", region_name="us-east-1")
         s3.create_bucket(Bucket="site", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         s3.put_object(Bucket="site", Key="old/index.html", Body=b"gone")
+        s3.put_object(Bucket="site", Key="budget.json", Body=b"{}")  # written by the budget function, not the build
         distribution = cloudfront.create_distribution(DistributionConfig={
             "CallerReference": "t", "Comment": "", "Enabled": True,
             "Origins": {"Quantity": 1, "Items": [{"Id": "site", "DomainName": "site.s3.amazonaws.com",
@@ -88,6 +100,7 @@ def test_publish_uploads_what_changed_deletes_what_is_gone_and_invalidates(tmp_p
                                      "TrustedSigners": {"Enabled": False, "Quantity": 0}}})["Distribution"]["Id"]
         first = publish(s3, cloudfront, site, "site", distribution)
         assert first == {"uploaded": 3, "deleted": 1, "unchanged": 0}
+        assert s3.get_object(Bucket="site", Key="budget.json")["Body"].read() == b"{}"  # issue 24: the meter stays
         head = s3.head_object(Bucket="site", Key="regeling/index.html")
         assert head["ContentType"] == "text/html; charset=utf-8" and head["CacheControl"] == "no-cache"
         assert publish(s3, cloudfront, site, "site", distribution) == {"uploaded": 0, "deleted": 0, "unchanged": 3}

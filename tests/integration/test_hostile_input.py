@@ -119,3 +119,36 @@ def test_a_wrong_type_or_an_impossible_range_is_a_400_naming_the_field(s3, route
     status, answer = call(route, json.dumps(body))
     assert status == 400, answer
     assert field in [f["path"] for f in answer["error"]["findings"]], answer
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_csv_the_system_writes_neutralises_a_formula_and_the_json_keeps_the_text(s3, submit, start):
+    """Issue 25 (OWASP, CSV injection): a penvoerder named like a formula runs nothing in the officers' spreadsheets:
+    the bundle's manifest.csv and the allocation's CSV quote every cell and prefix such a cell with a quote."""
+    import csv
+    import io
+    import zipfile
+
+    from imvo.admin.actions import allocation_files
+    from imvo.admin.bundle import build_bundle
+    from imvo.intake.storage import ApplicationStore
+    from imvo.settings import load_settings
+    from tests.integration.test_intake import post
+
+    name = f'{start}HYPERLINK("https://phish.example","Klik")'
+    document = load_fixture("pillar2-complete.json")
+    document["penvoerder"]["name"] = name
+    code, receipt = post(submit, document)
+    assert code == 201
+    store, settings = ApplicationStore(s3, BUCKET), load_settings()
+    target = io.BytesIO()
+    build_bundle(store, [receipt["dutchDay"]], settings.data_dir, target)
+    archive = zipfile.ZipFile(target)
+    manifest = archive.read("manifest.csv").decode()
+    (row,) = list(csv.DictReader(io.StringIO(manifest)))
+    assert row["penvoerder"] == "'" + name
+    assert manifest.startswith('"order","reference"') and f'"\'{name[0]}HYPERLINK(' in manifest  # every cell quoted
+    assert json.loads(archive.read("manifest.json"))["applications"][0]["penvoerder"] == name  # the JSON is faithful
+    report = allocation_files(store, settings.data_dir, "seed", "2022-1")["verdeling-2022-1.csv"].decode()
+    (line,) = [r for r in csv.DictReader(io.StringIO(report)) if r["reference"] == receipt["reference"]]
+    assert line["penvoerder"] == "'" + name

@@ -60,6 +60,8 @@ def test_no_local_tooling_and_only_the_imported_domain_modules(artefacts):
     for function, folder in artefacts.items():
         names = {path.name for path in folder.rglob("*")}
         assert not names & LOCAL_TOOLING, function
+        # Issue 24: no bytecode of the build machine's Python, no console scripts
+        assert not (folder / "bin").exists() and not any(folder.rglob("*.pyc")), function
         shipped = {p.relative_to(folder).as_posix() for p in (folder / "imvo").rglob("*.py")}
         assert "imvo/intake/storage.py" in shipped or function == "CheckFunction"
         assert not any(p.startswith("imvo/documents/") for p in shipped), (function, shipped)  # no WeasyPrint

@@ -23,6 +23,10 @@ def test_valid_application_is_stored_write_once_with_its_receipt(submit, s3):
     stored = json.loads(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
     assert stored["application"] == load_fixture("pillar1-complete.json")
     token = receipt.pop("supplementToken")
+    # The portal's check, in words that say whose judgement it is, and what it found (I.5: RVO decides).
+    assert receipt.pop("portalCheck") == {"nl": "alle gevraagde onderdelen aanwezig (controle portaal)",
+                                          "en": "all requested parts present (portal check)"}
+    assert receipt.pop("portalFindings") == []
     assert receipt.pop("receiptUrl") == f"/api/applications/{receipt['reference']}/receipt"
     assert {k: v for k, v in stored["receipt"].items() if k != "attachments"} == {
         k: v for k, v in receipt.items() if k != "attachments"}
@@ -49,7 +53,7 @@ def test_base64_encoded_body_is_decoded(submit, s3):
 
 
 @pytest.mark.parametrize("event_name, status, code, path", [
-    ("submit-pillar1-missing-email.json", 400, "invalid", "$.penvoerder.contact.email"),
+    ("submit-pillar1-unreadable-email.json", 400, "invalid", "$.penvoerder.contact.email"),
     ("submit-invalid-json.json", 400, "invalid_json", "$"),
     ("submit-wrong-content-type.json", 415, "unsupported_media_type", None),
     ("submit-pillar1-after-closing.json", 403, "outside_opening", None),
@@ -63,6 +67,15 @@ def test_bad_input_is_refused_in_both_languages_and_leaves_no_trace(submit, s3, 
     if path:
         assert path in [f["path"] for f in body["error"]["findings"]]
     assert all_objects(s3) == []
+
+
+def test_an_application_without_an_e_mail_address_is_kept_with_that_part_missing(submit, s3):
+    """The e-mail address left out is a part missing (II.2.2), not a reason to refuse: the application is stored."""
+    response = submit(load_event("submit-pillar1-missing-email.json"))
+    body = json.loads(response["body"])
+    assert response["statusCode"] == 201 and body["status"] == "parts_missing"
+    assert "$.penvoerder.contact.email" in [f["path"] for f in body["portalFindings"] if f["severity"] == "incomplete"]
+    assert len(all_objects(s3)) == 1
 
 
 def test_refusal_after_closing_names_the_window_in_dutch_time(submit, s3):

@@ -54,14 +54,16 @@ def test_the_receipt_is_a_tagged_pdf_in_dutch_with_its_title(submit, s3):
 
 
 def test_the_receipt_speaks_in_human_terms(submit, s3):
-    """No JSON paths, storage keys or raw status codes: questions, file names, "Onvolledig", what a finding means."""
+    """No JSON paths, storage keys or raw status codes: questions, file names, the portal's check in words that say
+    whose judgement it is, what a finding means."""
     receipt, pdf = receipt_of(submit, load_fixture("pillar1-incomplete.json"))
     assert receipt["status"] == "parts_missing"
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "$." not in text and "attachments/" not in text
-    assert "Status Onvolledig · Incomplete" in text
-    assert "Maakt de aanvraag onvolledig · Makes the application incomplete" in text
-    assert "incomplete ·" not in text and "complete ·" not in text.replace("Incomplete ·", "")
+    assert "onderdelen ontbreken (controle portaal) · parts missing (portal check)" in text
+    assert "Onderdeel ontbreekt (controle portaal) · Part missing (portal check)" in text
+    assert "parts_missing" not in text and "Volledig ·" not in text  # no raw code, no verdict the portal cannot give
+    assert "De controle door het portaal is geen besluit" in text and "Article 4 of the Decision" in text
     assert "Bijlagen (II.2.1) › Plan van aanpak" in text  # the question, as the form asks it
     assert ".pdf (" in text  # the file name and its size
     assert "15 maart 2023 om 10:15:30,250 (CET)" in text

@@ -258,3 +258,14 @@ def test_the_figures_come_from_the_programme_data_file(app, tmp_path):
     found = judge(app, SUBMITTED, limits=load_limits(tmp_path)).findings
     assert ("$.penvoerder.budget[0].hourlyRate", "I.4.2") in [(f.path, f.rule) for f in found]
     assert "maximum van € 80;" in next(f.message_nl for f in found if f.rule == "I.4.2")
+
+
+def test_ii_1_7_footnote_24_a_cso_or_trade_association_with_economic_activities_needs_the_de_minimis_declaration(app):
+    """II.1.7 and its footnote 24: the subsidy to civil-society organisations that carry out economic activities
+    may be state aid too; without economic activities none is asked."""
+    cso_index = next(i for i, p in enumerate(app["partners"]) if p["kind"] == "cso")
+    app["partners"][cso_index].pop("deMinimis", None)
+    assert not [f for f in judge(app, SUBMITTED).findings if f.path == f"$.partners[{cso_index}].deMinimis.declaration"]
+    app["partners"][cso_index]["economicActivity"] = True
+    (finding,) = [f for f in judge(app, SUBMITTED).findings if f.path == f"$.partners[{cso_index}].deMinimis.declaration"]
+    assert (finding.rule, finding.severity) == ("II.1.7", "incomplete") and "footnote 24" in finding.message_en

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from imvo.admin.allocation import CEILING_NAMES, STATUS_TEXT, Line, report_rows, totals
+from imvo.admin.spreadsheet import csv_bytes
 from imvo.documents.render import html_to_pdf, render_html
 from imvo.programme.texts import format_euro
 
 
 def report_csv(lines: list[Line]) -> bytes:
     rows = report_rows(lines)
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(list(rows[0]), rows) if rows else b""
 
 
 def chart_svg(lines: list[Line], ceiling_name: str, ceiling: Decimal, width: int = 640, height: int = 220) -> str:

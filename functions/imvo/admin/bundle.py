@@ -9,7 +9,6 @@ to the same bytes, and kept).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import zipfile
@@ -26,6 +25,7 @@ from imvo.documents.stored_pdf import keep_pdf
 from imvo.intake.record_keeping import keep_record
 from imvo.intake.storage import (APPLICATIONS_PREFIX, PDF_PREFIX, RECORD_ATTACHMENTS_PREFIX, SUPPLEMENTS_PREFIX,
                                  ApplicationStore, StorageUnavailable, encode_document, pdf_key_of, side_by_side)
+from imvo.admin.spreadsheet import csv_bytes
 from imvo.casework.records import DECISION_WORDS
 from imvo.programme.findings import PORTAL_CHECK_WORDS
 from imvo.settings import load_settings
@@ -220,11 +220,7 @@ def build_bundle(store: ApplicationStore, days: list[str] | str, data_dir, targe
                 "attachments": " ".join(attachment_names),
             })
             report(order, len(received))
-        csv_buffer = io.StringIO()
-        writer = csv.DictWriter(csv_buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        _add(archive, "manifest.csv", csv_buffer.getvalue().encode("utf-8"), sums)
+        _add(archive, "manifest.csv", csv_bytes(MANIFEST_COLUMNS, rows), sums)
         files = {name: digest for digest, name in sums}
         manifest = {"days": days, "applications": rows, "sha256": files}
         _add(archive, "manifest.json", encode_document(manifest), sums)

@@ -344,8 +344,8 @@ class Intake:
         if original is None:
             raise Refusal("not_found", f"Er is geen aanvraag met referentie {reference}.", f"There is no application with reference {reference}.")
         if not self.tokens.matches(reference, token):
-            raise Refusal("forbidden", "De code bij deze aanvraag klopt niet. Gebruik de code van uw ontvangstbewijs.",
-                          "The code for this application is not right. Use the code from your receipt.",
+            raise Refusal("forbidden", "De code bij deze aanvraag klopt niet. Gebruik de herstelcode die na het versturen op de bevestigingspagina stond.",
+                          "The code for this application is not right. Use the supplement code shown on the confirmation page after you submitted.",
                           [Finding("$.token", "token", REJECT, "Onjuiste code.", "Wrong code.")])
         return original
 

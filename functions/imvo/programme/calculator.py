@@ -180,10 +180,11 @@ def _de_minimis_room(organisation: dict, fiscal_year: int, limits: Limits) -> De
 
 
 def under_de_minimis(pillar: int, organisation: dict) -> bool:
-    """II.1.7: the subsidy to companies may be state aid; III.1.7 and footnote 25: to civil-society
-    organisations when they carry out economic activities."""
-    if pillar == 1:
-        return organisation.get("kind") == "company"
+    """II.1.7: the subsidy to companies may be state aid, and (footnote 24) to civil-society organisations that
+    carry out economic activities, as a trade association that does is an undertaking too (I.3: "Economische
+    activiteit"); III.1.7 and footnote 25: to civil-society organisations when they carry out economic activities."""
+    if pillar == 1 and organisation.get("kind") == "company":
+        return True
     return organisation.get("economicActivity") is True
 
 

@@ -215,10 +215,14 @@ def de_minimis_declarations(case: Case):
     civil-society organisation that carries out economic activities."""
     for path, organisation in organisations(case.document):
         if under_de_minimis(case.pillar, organisation) and not (organisation.get("deMinimis") or {}).get("declaration"):
-            if case.pillar == 1:
+            if case.pillar == 1 and organisation.get("kind") == "company":
                 yield Finding(f"{path}.deMinimis.declaration", "II.1.7", INCOMPLETE,
                     "Voeg de ingevulde en ondertekende de-minimisverklaring van deze onderneming toe (II.1.7, II.2.1).",
                     "Add this company's completed and signed de minimis declaration (II.1.7, II.2.1).")
+            elif case.pillar == 1:
+                yield Finding(f"{path}.deMinimis.declaration", "II.1.7", INCOMPLETE,
+                    "Deze organisatie voert economische activiteiten uit: voeg haar ingevulde en ondertekende de-minimisverklaring toe (II.1.7, voetnoot 24).",
+                    "This organisation carries out economic activities: add its completed and signed de minimis declaration (II.1.7, footnote 24).")
             else:
                 yield Finding(f"{path}.deMinimis.declaration", "III.1.7", INCOMPLETE,
                     "Deze organisatie voert economische activiteiten uit: voeg haar ingevulde en ondertekende de-minimisverklaring toe (III.1.7, II.1.7).",
