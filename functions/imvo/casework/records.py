@@ -76,15 +76,15 @@ class Casework:
         return self.store.get_json(key) if self.store.exists(key) else None
 
     def all_requests(self) -> dict[str, list[dict]]:
-        found: dict[str, list[dict]] = {}
-        for key in self.store.keys_under(SUPPLEMENT_REQUESTS_PREFIX):
-            record = self.store.get_json(key)
-            found.setdefault(record["reference"], []).append(record)
-        return found
+        return self._by_reference(SUPPLEMENT_REQUESTS_PREFIX)
 
     def all_completeness(self) -> dict[str, list[dict]]:
+        return self._by_reference(COMPLETENESS_PREFIX)
+
+    def _by_reference(self, prefix: str) -> dict[str, list[dict]]:
+        """Every record under `prefix`, grouped by the application it is about."""
         found: dict[str, list[dict]] = {}
-        for key in self.store.keys_under(COMPLETENESS_PREFIX):
+        for key in self.store.keys_under(prefix):
             record = self.store.get_json(key)
             found.setdefault(record["reference"], []).append(record)
         return found
