@@ -298,7 +298,14 @@ def running_portal(site: Path, calls: Path):
         yield running
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        # Stopping lets each queue's thread finish the batch in hand (up to 5 s each, RecordEvents.stop): a portal
+        # still rendering a thousand PDFs after the concurrency test needs more than 10 s on a loaded machine.
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+            raise
 
 
 @pytest.fixture(scope="session")
