@@ -9,7 +9,7 @@ from imvo.audit.trail import AuditTrail
 from imvo.casework.records import COMPLETENESS_WORDS, DECISION_WORDS, Casework
 from imvo.intake.applications import latest_version
 from imvo.intake.storage import ApplicationStore, pdf_key_of, record_key_of
-from imvo.programme.findings import PORTAL_CHECK_WORDS
+from imvo.programme.findings import PORTAL_CHECK_WORDS, portal_check_message
 
 # Where an application stands, in one word the list can filter on: RVO's records first, then the portal's check.
 DECIDED = "decided"
@@ -48,7 +48,7 @@ def _version(stored: dict) -> dict:
     receipt = stored["receipt"]
     return {"reference": receipt.get("supplementReference") or receipt["reference"],
             "receivedAt": receipt["receivedAt"], "receivedAtDutch": receipt["receivedAtDutch"],
-            "portalCheck": _words(PORTAL_CHECK_WORDS, receipt["status"]), "sha256": receipt["sha256"]}
+            "portalCheck": portal_check_message(receipt["status"]), "sha256": receipt["sha256"]}
 
 
 def _summary(original: dict, current: dict, requests: list[dict], checks: list[dict], decision: dict | None) -> dict:
@@ -64,7 +64,7 @@ def _summary(original: dict, current: dict, requests: list[dict], checks: list[d
         "effectiveReceivedAtDutch": receipt["receivedAtDutch"],
         "penvoerder": (application.get("penvoerder") or {}).get("name", ""),
         "requestedAmount": (current.get("calculation") or {}).get("maximumGrant"),
-        "portalCheck": {"code": receipt["status"]} | _words(PORTAL_CHECK_WORDS, receipt["status"]),
+        "portalCheck": {"code": receipt["status"]} | portal_check_message(receipt["status"]),
         "standing": {"code": state} | _words(STANDING_WORDS, state),
         "decision": (decision | {"words": _words(DECISION_WORDS, decision["decision"])}) if decision else None,
     }

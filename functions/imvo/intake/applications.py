@@ -18,7 +18,7 @@ from imvo.casework.records import Casework
 from imvo.intake.attachments import ScanPending, verify_attachments
 from imvo.intake.json_input import read_json, read_json_object
 from imvo.intake.refusal import Refusal
-from imvo.programme.findings import PORTAL_CHECK_WORDS, REJECT, WARNING, Finding, portal_check
+from imvo.programme.findings import REJECT, WARNING, Finding, portal_check, portal_check_message
 from imvo.programme.facts import Opening, load_limits, opening_for
 from imvo.intake.receipt import Receipt, format_dutch_for_people
 from imvo.programme.rules import Judgement, judge, judge_organisations
@@ -333,7 +333,7 @@ class Intake:
         original, current = self.versions_for_the_applicant(reference, body)
         receipt = current["receipt"]
         return {"reference": reference, "pillar": original["receipt"]["pillar"], "status": receipt["status"],
-                "portalCheck": dict(zip(("nl", "en"), PORTAL_CHECK_WORDS[receipt["status"]])),
+                "portalCheck": portal_check_message(receipt["status"]),
                 "receivedAtDutch": receipt["receivedAtDutch"], "supplementReference": receipt.get("supplementReference"),
                 "application": current["application"], "findings": current.get("findings", []),
                 "herstel": self.herstel_route(original, current, now).as_dict()}
@@ -382,7 +382,7 @@ def _for_the_applicant(receipt_data: dict, findings: list[Finding] | None = None
     check in words, and what it found (a replay, answered from the stored receipt, has the words only)."""
     answer = receipt_data | {"attachments": [{name: a[name] for name in ("path", "sha256", "size", "scan")}
                                              for a in receipt_data["attachments"]],
-                             "portalCheck": dict(zip(("nl", "en"), PORTAL_CHECK_WORDS[receipt_data["status"]]))}
+                             "portalCheck": portal_check_message(receipt_data["status"])}
     return answer | ({"portalFindings": [f.as_dict() for f in findings if f.severity != WARNING]} if findings is not None else {})
 
 

@@ -52,6 +52,12 @@ def portal_check(findings: list[Finding]) -> str:
     return REJECTION_EXPECTED if REJECT in severities else PARTS_MISSING if INCOMPLETE in severities else PARTS_PRESENT
 
 
+def portal_check_message(check: str) -> dict:
+    """The portal's check in both languages, as the API, the console and the herstel page give it."""
+    nl, en = PORTAL_CHECK_WORDS[check]
+    return {"nl": nl, "en": en}
+
+
 def portal_check_words(check: str, language: str) -> str:
     nl, en = PORTAL_CHECK_WORDS[check]
     return nl if language == "nl" else en
