@@ -136,13 +136,13 @@ def create_test_storage(region: str = "eu-west-1") -> dict[str, str]:
     that follow a stored record and the verified e-mail sender, made as the local server makes them.
     Returns the environment the functions need to find them."""
     from imvo.settings import LOCAL_CONFIRMATION_SENDER
-    from imvo_local.embedded_s3 import create_submissions_bucket, create_token_secret, create_uploads_bucket
+    from imvo_local.embedded_s3 import create_submissions_bucket, create_random_secret, create_uploads_bucket
     from imvo_local.event_delivery import RecordEvents
 
     client = boto3.client("s3", region_name=region)
     create_submissions_bucket(client, BUCKET)
     create_uploads_bucket(client, UPLOADS_BUCKET)
-    secret = create_token_secret(boto3.client("secretsmanager", region_name=region), TOKEN_SECRET)
+    secret = create_random_secret(boto3.client("secretsmanager", region_name=region), TOKEN_SECRET)
     client.create_bucket(Bucket=SITE_BUCKET, CreateBucketConfiguration={"LocationConstraint": region})
     upload_fixture_attachments(client)
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=LOCAL_CONFIRMATION_SENDER)

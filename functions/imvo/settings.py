@@ -21,7 +21,7 @@ ENV_MAX_BODY_BYTES = "IMVO_MAX_BODY_BYTES"
 ENV_RETENTION_DAYS = "IMVO_RETENTION_DAYS"
 ENV_TOKEN_SECRET = "IMVO_TOKEN_SECRET_ID"
 ENV_MALWARE_SCAN = "IMVO_MALWARE_SCAN"
-ENV_ORIGIN_VERIFY = "IMVO_ORIGIN_VERIFY"
+ENV_ORIGIN_SECRET = "IMVO_ORIGIN_SECRET_ID"
 ENV_ENVIRONMENT = "IMVO_ENVIRONMENT"
 ENV_JOB_FUNCTION = "IMVO_JOB_FUNCTION"
 ENV_ADMIN_CLIENT_ID = "IMVO_ADMIN_CLIENT_ID"
@@ -31,7 +31,7 @@ ENV_SITE_URL = "IMVO_SITE_URL"
 
 FUNCTION_ENV_VARS = frozenset({
     ENV_SUBMISSIONS_BUCKET, ENV_UPLOADS_BUCKET, ENV_DATA_DIR, ENV_SCHEMA_DIR, ENV_EXTRA_OPENINGS,
-    ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_VERIFY,
+    ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_SECRET,
     ENV_ENVIRONMENT, ENV_JOB_FUNCTION, ENV_ADMIN_CLIENT_ID, ENV_SITE_BUCKET, ENV_CONFIRMATION_SENDER, ENV_SITE_URL,
 })
 
@@ -53,7 +53,7 @@ class Settings:
     retention_days: int | None
     token_secret_id: str
     malware_scan: str
-    origin_verify: str
+    origin_secret_id: str  # the secret CloudFront sends as x-origin-verify (imvo.api.origin)
     environment: str
     job_function: str
     admin_client_id: str  # the Cognito app client the console signs in with
@@ -75,7 +75,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         retention_days=int(env[ENV_RETENTION_DAYS]) if env.get(ENV_RETENTION_DAYS) else None,
         token_secret_id=env.get(ENV_TOKEN_SECRET, "imvo-token-key-local"),
         malware_scan=env.get(ENV_MALWARE_SCAN) or SCAN_NONE,
-        origin_verify=env.get(ENV_ORIGIN_VERIFY, ""),
+        origin_secret_id=env.get(ENV_ORIGIN_SECRET, ""),
         environment=env.get(ENV_ENVIRONMENT) or "local",
         job_function=env.get(ENV_JOB_FUNCTION) or "imvo-local-admin-job",
         admin_client_id=env.get(ENV_ADMIN_CLIENT_ID, ""),

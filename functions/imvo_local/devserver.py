@@ -17,9 +17,12 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import parse_qs, urlsplit
 
 from imvo.admin.signin import ADMIN_GROUP
+from imvo.api.origin import ORIGIN_HEADER
+from imvo.secret_store import read_secret
 from imvo_local.embedded_s3 import create_admin_sign_in, start_embedded_s3
 from imvo_local.event_delivery import LOCAL_VISIBILITY_SECONDS, RecordEvents
 from imvo_local.outbox import OUTBOX_JSON_PATH, OUTBOX_PATH, attachment, outbox, outbox_page
@@ -31,7 +34,7 @@ from imvo_local.job_launcher import ThreadLauncher
 from imvo_local.sam_template import Route, jwt_authorizer, load_handler_of, load_template, routes, security_headers
 from imvo.programme.facts import DUTCH_TIME, load_openings, opening_for
 from imvo.settings import (ENV_ADMIN_CLIENT_ID, ENV_SITE_URL, ENV_EXTRA_OPENINGS, ENV_MALWARE_SCAN, ENV_RETENTION_DAYS,
-                           ENV_SUBMISSIONS_BUCKET, ENV_TOKEN_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE,
+                           ENV_ORIGIN_SECRET, ENV_SUBMISSIONS_BUCKET, ENV_TOKEN_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE,
                            load_settings)
 
 # API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs.
@@ -92,6 +95,7 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
     server_version = "imvo-local"
     api_routes: list[tuple[Route, object]] = []
     edge_headers: dict[str, str] = {}  # what CloudFront's response headers policy adds
+    origin_headers: dict[str, str] = {}  # what CloudFront adds to each API request (OriginCustomHeaders)
     authorizers: dict[str, JwtAuthorizer] = {}  # the HTTP API's JWT authorizers, by name
 
     clock_offset_ms = 0
@@ -200,6 +204,7 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
         for name, value in self.headers.items():
             key = name.lower()
             headers[key] = f"{headers[key]},{value}" if key in headers else value
+        headers |= self.origin_headers
         event = gateway_event(method, self.path, headers, body, self.client_address[0], received,
                               str(uuid.uuid4()), parameters, route)
         if claims is not None:
@@ -277,15 +282,18 @@ class PortalServer(ThreadingHTTPServer):
 
 def make_server(site_dir: Path, host: str, port: int, clock_offset_ms: int = 0,
                 edge_headers: dict[str, str] | None = None,
-                authorizers: dict[str, JwtAuthorizer] | None = None) -> ThreadingHTTPServer:
+                authorizers: dict[str, JwtAuthorizer] | None = None,
+                origin_headers: dict[str, str] | None = None) -> ThreadingHTTPServer:
+    """The site and the API on one port. `origin_headers` are what CloudFront adds to each API request
+    (OriginCustomHeaders: the origin-verify secret), overwriting a header of the same name the caller sent."""
     handler_class = type("BoundPortalRequestHandler", (PortalRequestHandler,),
                          {"api_routes": [(route, load_handler(route)) for route in routes()],
                           "clock_offset_ms": clock_offset_ms, "edge_headers": edge_headers or {},
-                          "authorizers": authorizers or {}})
+                          "authorizers": authorizers or {}, "origin_headers": origin_headers or {}})
     return PortalServer((host, port), partial(handler_class, directory=str(site_dir)))
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> NoReturn:
     parser = argparse.ArgumentParser(prog="imvo-run", description="Start the whole portal locally.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -317,9 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[ENV_EXTRA_OPENINGS] = str(args.openings)
     os.environ[ENV_MALWARE_SCAN] = SCAN_NONE
     os.environ.setdefault(ENV_RETENTION_DAYS, "1")  # COMPLIANCE retention is real in moto too: keep it short
-    s3_server, endpoint, secret_arn = start_embedded_s3(args.host, args.s3_port, args.bucket, args.uploads_bucket,
-                                                        "imvo-token-key-local", args.inject_s3_faults)
-    os.environ[ENV_TOKEN_SECRET] = secret_arn
+    s3_server, endpoint, (token_secret, origin_secret) = start_embedded_s3(
+        args.host, args.s3_port, args.bucket, args.uploads_bucket, ("imvo-token-key-local", "imvo-origin-verify-local"),
+        args.inject_s3_faults)
+    os.environ[ENV_TOKEN_SECRET] = token_secret
+    os.environ[ENV_ORIGIN_SECRET] = origin_secret
     import boto3
 
     admin = create_admin_sign_in(boto3.client("cognito-idp"), ADMIN_GROUP)
@@ -339,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
         use_launcher(ThreadLauncher(model))
         offset = int(args.clock.timestamp() * 1000) - time.time_ns() // 1_000_000 if args.clock else 0
         server = make_server(args.site, args.host, args.port, offset, security_headers(endpoint),
-                             {"AdminSignIn": local_authorizer(admin, endpoint)})
+                             {"AdminSignIn": local_authorizer(admin, endpoint)},
+                             {ORIGIN_HEADER: read_secret(origin_secret)})
         base = f"http://{args.host}:{server.server_address[1]}"
         os.environ[ENV_SITE_URL] = base  # the herstel page's address in RVO's supplement-request e-mail
         print(f"Site:    {base}/", flush=True)
@@ -349,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         print("IAM:     each function's AWS calls are checked against its policy in infra/template.yaml "
               "(modelled here: moto itself enforces no IAM).", flush=True)
         print("Absent:  no CloudFront, WAF or GuardDuty here: uploads are not scanned for malware (their scan status "
-              "reads 'not scanned (local)'), and the API has no origin guard. No CloudWatch either: each request's "
+              "reads 'not scanned (local)'); this server adds CloudFront's x-origin-verify header to each API request itself. No CloudWatch either: each request's "
               "log line and its metrics (EMF) are printed here, and no alarm watches them. Admin jobs run in a "
               "thread of this server, not as an asynchronous Lambda invocation.", flush=True)
         if args.after_store == "on":
@@ -383,7 +394,11 @@ def main(argv: list[str] | None = None) -> int:
             server.server_close()
         s3_server.stop()
         print("Stopped: site, API and embedded S3.", flush=True)
-    return 0
+    # A queue's thread may still be in a batch (PDFs, e-mails) against the stopped embedded AWS, and a normal exit
+    # joins the thread pools it uses: it could outlast any wait. What it holds was in memory and is gone with this
+    # process either way, so the process ends here, bounded by RecordEvents.stop.
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -79,10 +79,10 @@ class EmbeddedS3(ThreadedMotoServer):
         self._server.serve_forever()
 
 
-def start_embedded_s3(host: str, port: int, bucket: str, uploads_bucket: str, token_secret: str,
-                      fault_share: float = 0.0) -> tuple[EmbeddedS3, str, str]:
+def start_embedded_s3(host: str, port: int, bucket: str, uploads_bucket: str, secret_names: tuple[str, ...],
+                      fault_share: float = 0.0) -> tuple[EmbeddedS3, str, list[str]]:
     """Start moto's server on host:port (0 picks a free port), point boto3 at it, and make the buckets and
-    the herstel-code key as the template makes them. Returns the server, its endpoint and the key's ARN."""
+    the secrets as the template makes them. Returns the server, its endpoint and the secrets' ARNs."""
     import boto3
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log drowns ours
@@ -97,8 +97,8 @@ def start_embedded_s3(host: str, port: int, bucket: str, uploads_bucket: str, to
         os.environ.setdefault(name, value)
     create_submissions_bucket(boto3.client("s3"), bucket)
     create_uploads_bucket(boto3.client("s3"), uploads_bucket)
-    secret_arn = create_token_secret(boto3.client("secretsmanager"), token_secret)
-    return server, endpoint, secret_arn
+    secrets = boto3.client("secretsmanager")
+    return server, endpoint, [create_random_secret(secrets, name) for name in secret_names]
 
 
 def _private_encrypted(client, bucket: str) -> None:
@@ -129,8 +129,9 @@ def create_uploads_bucket(client, bucket: str) -> None:
         {"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}]})
 
 
-def create_token_secret(client, name: str) -> str:
-    """The herstel-code key in Secrets Manager, a fresh random value as the template generates it."""
+def create_random_secret(client, name: str) -> str:
+    """A secret of the template (the herstel-code key, the origin-verify value) in Secrets Manager: a fresh random
+    value as the template generates it; its ARN."""
     import secrets
 
     return client.create_secret(Name=name, SecretString=secrets.token_urlsafe(48))["ARN"]

@@ -105,3 +105,51 @@ def test_the_iam_model_knows_the_tag_rule_of_copy_object():
     replaced = {n.action for n in needs_of("CopyObject", {"Bucket": "rec", "Key": "attachments/h.pdf", "CopySource": source,
                                                           "TaggingDirective": "REPLACE"}, {}, {})}
     assert not {"s3:GetObjectVersionTagging", "s3:PutObjectTagging"} & replaced
+
+
+def _distribution() -> dict:
+    return load_template()["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+
+
+def test_error_pages_never_replace_the_apis_answers():
+    """CloudFront developer guide, "Generate custom error responses": a distribution's CustomErrorResponses apply
+    to every origin, so a 403/404 entry turned the API's JSON refusals on /api/* into the 404 page. The site's
+    404 page comes from an origin-response function on the site's behaviour alone (infra/edge.yaml)."""
+    distribution = _distribution()
+    assert "CustomErrorResponses" not in distribution
+    site = distribution["DefaultCacheBehavior"]
+    (association,) = site["LambdaFunctionAssociations"]["Fn::If"][1]
+    assert association["EventType"] == "origin-response"
+    for behaviour in distribution["CacheBehaviors"]:
+        assert "LambdaFunctionAssociations" not in behaviour and "FunctionAssociations" not in behaviour
+    production = load_template()["Rules"]["ProductionHasItsEdge"]["Assertions"]
+    assert any("SiteNotFoundFunctionArn" in str(a["Assert"]) for a in production)
+
+
+def test_the_default_execute_api_endpoint_is_off_where_the_api_has_its_domain():
+    """API Gateway developer guide, "Disabling the default endpoint for HTTP APIs": with DisableExecuteApiEndpoint
+    the API answers only on its custom domain, which CloudFront is the origin for; production must have one."""
+    template = load_template()
+    api = template["Resources"]["HttpApi"]["Properties"]
+    assert api["DisableExecuteApiEndpoint"] == {"Fn::If": ["HasApiDomain", True, False]}
+    (origin,) = [o for o in _distribution()["Origins"] if o["Id"] == "api"]
+    assert origin["DomainName"]["Fn::If"][:2] == ["HasApiDomain", {"Ref": "ApiDomainName"}]
+    assert template["Resources"]["ApiDomainMapping"]["Properties"]["Stage"] == "$default"
+    production = template["Rules"]["ProductionHasItsEdge"]["Assertions"]
+    assert any("ApiDomainName" in str(a["Assert"]) for a in production)
+
+
+def test_no_function_holds_a_secret_value_in_its_environment():
+    """Issue 24, item 5: the origin-verify value was in every function's environment in plain text; now each API
+    function reads it at run time from Secrets Manager (and may), and no variable resolves a secret."""
+    template = load_template()
+    text = str(template["Globals"]) + str([r.get("Properties", {}).get("Environment")
+                                           for r in template["Resources"].values()])
+    assert "resolve:secretsmanager" not in text
+    routes = {name for name, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"
+              and any(e["Type"] == "HttpApi" for e in (r["Properties"].get("Events") or {}).values())}
+    assert len(routes) == 6
+    for name in routes:
+        statements = template["Resources"][name]["Properties"]["Policies"][0]["Statement"]
+        assert {"Ref": "OriginVerifySecret"} in [s["Resource"] for s in statements
+                                                 if s["Action"] == "secretsmanager:GetSecretValue"], name

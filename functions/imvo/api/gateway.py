@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import json
 import time
 import uuid
 from dataclasses import dataclass
 
+from imvo.api.origin import ORIGIN_HEADER, origin_guard
 from imvo.intake.applications import Refusal
 from imvo.intake.receipt import Receipt, format_utc
 from imvo.intake.storage import StorageDenied, StorageUnavailable, request_deadline
@@ -35,8 +35,6 @@ STATUS_OF_REFUSAL = {
 RETRY_AFTER_SECONDS = 5
 # Stop starting S3 calls this long before Lambda's own timeout, to answer our 503 in time.
 ANSWER_MARGIN_SECONDS = 1.0
-# CloudFront adds this header with a secret value; a request without it did not pass the edge (WAF).
-ORIGIN_HEADER = "x-origin-verify"
 
 @dataclass(frozen=True)
 class Request:
@@ -153,15 +151,16 @@ def _is_upload_problem(refusal: Refusal) -> bool:
 def api_handler(function):
     """The edge every handler shares: parse the event, run `function(request)`, shape refusals and faults."""
 
+    guards: dict = {}  # this function's container's origin guard (imvo.api.origin)
+
     def handler(event, context=None):
         started = time.monotonic()
         token = request_deadline.set(_deadline_from(context))
         logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
         try:
             request = parse_event(event)
-            origin_secret = load_settings().origin_verify
-            if origin_secret and not hmac.compare_digest(
-                    request.headers.get(ORIGIN_HEADER, "").encode(), origin_secret.encode()):
+            guard = origin_guard(load_settings(), guards)
+            if guard and not guard.admits(request.headers.get(ORIGIN_HEADER)):
                 raise _origin_refusal()
             response = function(request)
             _log(event, response["statusCode"], started, response)

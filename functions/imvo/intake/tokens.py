@@ -8,10 +8,7 @@ import hashlib
 import hmac
 import threading
 
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError
-
-from imvo.intake.storage import StorageUnavailable, storage_fault
+from imvo.secret_store import read_secret
 
 
 class TokenKey:
@@ -26,14 +23,7 @@ class TokenKey:
     def _secret(self) -> bytes:
         with self._lock:
             if self._key is None:
-                client = self._client or boto3.client("secretsmanager")
-                try:
-                    value = client.get_secret_value(SecretId=self.secret_id)["SecretString"]
-                except ClientError as error:
-                    raise storage_fault(error) from error
-                except BotoCoreError as error:
-                    raise StorageUnavailable(str(error)) from error
-                self._key = value.encode("utf-8")
+                self._key = read_secret(self.secret_id, client=self._client).encode("utf-8")
             return self._key
 
     def sign(self, purpose: str, text: str) -> str:
