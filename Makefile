@@ -11,7 +11,7 @@ DEMO_OPENINGS ?= infra/local/demo-opening.json
 DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core nodejs openjdk-17-jre-headless
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: run test test-unit test-integration test-e2e fuzz bench site bundle allocation budget lock system-deps clean deploy publish smoke
+.PHONY: preflight run test test-unit test-integration test-e2e fuzz bench site bundle allocation budget lock system-deps clean deploy publish smoke
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -110,7 +110,11 @@ $(DEPLOY_VENV)/.installed: requirements-deploy.txt
 	$(DEPLOY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
 	touch $@
 
-deploy: $(DEPLOY_VENV)/.installed
+# Before a deploy: the account's Lambda quota against the reserved concurrency of ENV (what to request if short).
+preflight: $(BIN)/.installed
+	$(BIN)/imvo-preflight --environment $(ENV)
+
+deploy: $(DEPLOY_VENV)/.installed preflight
 	$(DEPLOY_VENV)/bin/sam build --config-env $(ENV)
 	$(DEPLOY_VENV)/bin/sam deploy --config-env $(ENV)
 

@@ -153,3 +153,45 @@ def test_no_function_holds_a_secret_value_in_its_environment():
         statements = template["Resources"][name]["Properties"]["Policies"][0]["Statement"]
         assert {"Ref": "OriginVerifySecret"} in [s["Resource"] for s in statements
                                                  if s["Action"] == "secretsmanager:GetSecretValue"], name
+
+
+# GuardDuty user guide, "Create or update IAM role policy" (Malware Protection for S3): each statement's actions.
+GUARDDUTY_DOCUMENTED_POLICY = {
+    "AllowManagedRuleToSendS3EventsToGuardDuty": {"events:PutRule", "events:DeleteRule", "events:PutTargets",
+                                                  "events:RemoveTargets"},
+    "AllowGuardDutyToMonitorEventBridgeManagedRule": {"events:DescribeRule", "events:ListTargetsByRule"},
+    "AllowPostScanTag": {"s3:PutObjectTagging", "s3:GetObjectTagging", "s3:PutObjectVersionTagging",
+                         "s3:GetObjectVersionTagging"},
+    "AllowEnableS3EventBridgeEvents": {"s3:PutBucketNotification", "s3:GetBucketNotification"},
+    "AllowPutValidationObject": {"s3:PutObject"},
+    "AllowCheckBucketOwnership": {"s3:ListBucket"},
+    "AllowMalwareScan": {"s3:GetObject", "s3:GetObjectVersion"},
+    "AllowDecryptForMalwareScan": {"kms:GenerateDataKey", "kms:Decrypt"},
+}
+
+
+def test_the_malware_scan_role_is_guarddutys_documented_policy_and_the_plan_waits_for_it():
+    """Issue 24, item 7: DescribeRule sat under an events:ManagedBy condition it does not take, ListTargetsByRule was
+    missing, and the plan could be created before its role's policy."""
+    resources = load_template()["Resources"]
+    statements = resources["MalwareScanPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    actions = {s["Sid"]: set([s["Action"]] if isinstance(s["Action"], str) else s["Action"]) for s in statements}
+    assert actions == GUARDDUTY_DOCUMENTED_POLICY
+    conditioned = {s["Sid"] for s in statements if "events:ManagedBy" in str(s.get("Condition"))}
+    assert conditioned == {"AllowManagedRuleToSendS3EventsToGuardDuty"}
+    assert "Policies" not in resources["MalwareScanRole"]["Properties"]
+    assert resources["MalwareProtectionPlan"]["DependsOn"] == "MalwareScanPolicy"
+    alarm = resources["ScansNotFinishingAlarm"]["Properties"]
+    assert {"Name": "code", "Value": "scan_pending"} in alarm["Dimensions"] and alarm["MetricName"] == "Refusals"
+
+
+def test_reserved_concurrency_can_be_switched_off_for_a_new_account_but_not_in_production():
+    """Lambda developer guide, "Configuring reserved concurrency": an account keeps 100 unreserved; a new account's
+    quota is often 10, so the stack's reservations cannot be made there (make preflight says what to request)."""
+    template = load_template()
+    functions = {name: r["Properties"] for name, r in template["Resources"].items()
+                 if r["Type"] == "AWS::Serverless::Function" and "ReservedConcurrentExecutions" in r["Properties"]}
+    assert functions and all(p["ReservedConcurrentExecutions"]["Fn::If"][0] == "ReservesConcurrency"
+                             for p in functions.values())
+    production = template["Rules"]["ProductionHasItsEdge"]["Assertions"]
+    assert any("ReservedConcurrency" in str(a["Assert"]) for a in production)

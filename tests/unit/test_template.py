@@ -125,7 +125,9 @@ def test_alarms_cover_5xx_503s_throttles_errors_and_p99_and_notify_the_topic():
     assert template["Resources"]["AlarmSubscription"]["Condition"] == "HasAlarmEmail"
     ours = [a["Properties"] for a in alarms.values() if a["Properties"].get("Namespace") == "IMVO"]
     for alarm in ours:  # the dimensions our metrics are emitted with, or the alarm watches nothing
-        assert {d["Name"] for d in alarm["Dimensions"]} == {"service", "environment"}
+        names = {d["Name"] for d in alarm["Dimensions"]}
+        assert names - {"service", "environment"} == ({"code"} if alarm["MetricName"] == telemetry.REFUSALS else set())
+        assert {"service", "environment"} <= names
         assert {"Name": "service", "Value": telemetry.SERVICE} in alarm["Dimensions"]
 
 
