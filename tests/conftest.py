@@ -22,6 +22,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 BUCKET = "imvo-submissions-test"
 UPLOADS_BUCKET = "imvo-uploads-test"
 TOKEN_SECRET = "imvo-token-key-test"
+UPLOAD_KEY_SECRET = "imvo-upload-key-test"
 SITE_BUCKET = "imvo-site-test"
 
 sys.path.insert(0, str(ROOT / "functions"))
@@ -142,7 +143,9 @@ def create_test_storage(region: str = "eu-west-1") -> dict[str, str]:
     client = boto3.client("s3", region_name=region)
     create_submissions_bucket(client, BUCKET)
     create_uploads_bucket(client, UPLOADS_BUCKET)
-    secret = create_random_secret(boto3.client("secretsmanager", region_name=region), TOKEN_SECRET)
+    secrets = boto3.client("secretsmanager", region_name=region)
+    secret = create_random_secret(secrets, TOKEN_SECRET)
+    upload_key = create_random_secret(secrets, UPLOAD_KEY_SECRET)
     client.create_bucket(Bucket=SITE_BUCKET, CreateBucketConfiguration={"LocationConstraint": region})
     upload_fixture_attachments(client)
     boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=LOCAL_CONFIRMATION_SENDER)
@@ -150,7 +153,7 @@ def create_test_storage(region: str = "eu-west-1") -> dict[str, str]:
     deliveries.create(client, boto3.client("events", region_name=region), boto3.client("sqs", region_name=region))
     AFTER_STORE[:] = [deliveries]
     return {"IMVO_SUBMISSIONS_BUCKET": BUCKET, "IMVO_UPLOADS_BUCKET": UPLOADS_BUCKET,
-            "IMVO_TOKEN_SECRET_ID": secret, "IMVO_RETENTION_DAYS": "1", "IMVO_SITE_BUCKET": SITE_BUCKET}
+            "IMVO_TOKEN_SECRET_ID": secret, "IMVO_UPLOAD_KEY_SECRET_ID": upload_key, "IMVO_RETENTION_DAYS": "1", "IMVO_SITE_BUCKET": SITE_BUCKET}
 
 
 @pytest.fixture

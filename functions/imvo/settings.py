@@ -20,6 +20,7 @@ ENV_EXTRA_OPENINGS = "IMVO_EXTRA_OPENINGS_FILE"
 ENV_MAX_BODY_BYTES = "IMVO_MAX_BODY_BYTES"
 ENV_RETENTION_DAYS = "IMVO_RETENTION_DAYS"
 ENV_TOKEN_SECRET = "IMVO_TOKEN_SECRET_ID"
+ENV_UPLOAD_KEY_SECRET = "IMVO_UPLOAD_KEY_SECRET_ID"
 ENV_MALWARE_SCAN = "IMVO_MALWARE_SCAN"
 ENV_ORIGIN_SECRET = "IMVO_ORIGIN_SECRET_ID"
 ENV_ENVIRONMENT = "IMVO_ENVIRONMENT"
@@ -31,7 +32,7 @@ ENV_SITE_URL = "IMVO_SITE_URL"
 
 FUNCTION_ENV_VARS = frozenset({
     ENV_SUBMISSIONS_BUCKET, ENV_UPLOADS_BUCKET, ENV_DATA_DIR, ENV_SCHEMA_DIR, ENV_EXTRA_OPENINGS,
-    ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_SECRET,
+    ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_UPLOAD_KEY_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_SECRET,
     ENV_ENVIRONMENT, ENV_JOB_FUNCTION, ENV_ADMIN_CLIENT_ID, ENV_SITE_BUCKET, ENV_CONFIRMATION_SENDER, ENV_SITE_URL,
 })
 
@@ -51,7 +52,8 @@ class Settings:
     extra_openings_file: Path | None
     max_body_bytes: int
     retention_days: int | None
-    token_secret_id: str
+    token_secret_id: str  # the herstel-code key
+    upload_key_secret_id: str  # the key of the uploads function's statements (never the herstel key)
     malware_scan: str
     origin_secret_id: str  # the secret CloudFront sends as x-origin-verify (imvo.api.origin)
     environment: str
@@ -74,6 +76,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         max_body_bytes=int(env.get(ENV_MAX_BODY_BYTES) or 1_000_000),
         retention_days=int(env[ENV_RETENTION_DAYS]) if env.get(ENV_RETENTION_DAYS) else None,
         token_secret_id=env.get(ENV_TOKEN_SECRET, "imvo-token-key-local"),
+        upload_key_secret_id=env.get(ENV_UPLOAD_KEY_SECRET, "imvo-upload-key-local"),
         malware_scan=env.get(ENV_MALWARE_SCAN) or SCAN_NONE,
         origin_secret_id=env.get(ENV_ORIGIN_SECRET, ""),
         environment=env.get(ENV_ENVIRONMENT) or "local",

@@ -34,7 +34,7 @@ from imvo_local.job_launcher import ThreadLauncher
 from imvo_local.sam_template import Route, jwt_authorizer, load_handler_of, load_template, routes, security_headers
 from imvo.programme.facts import DUTCH_TIME, load_openings, opening_for
 from imvo.settings import (ENV_ADMIN_CLIENT_ID, ENV_SITE_URL, ENV_EXTRA_OPENINGS, ENV_MALWARE_SCAN, ENV_RETENTION_DAYS,
-                           ENV_ORIGIN_SECRET, ENV_SUBMISSIONS_BUCKET, ENV_TOKEN_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE,
+                           ENV_ORIGIN_SECRET, ENV_SUBMISSIONS_BUCKET, ENV_TOKEN_SECRET, ENV_UPLOAD_KEY_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE,
                            load_settings)
 
 # API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs.
@@ -325,10 +325,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
     os.environ[ENV_EXTRA_OPENINGS] = str(args.openings)
     os.environ[ENV_MALWARE_SCAN] = SCAN_NONE
     os.environ.setdefault(ENV_RETENTION_DAYS, "1")  # COMPLIANCE retention is real in moto too: keep it short
-    s3_server, endpoint, (token_secret, origin_secret) = start_embedded_s3(
-        args.host, args.s3_port, args.bucket, args.uploads_bucket, ("imvo-token-key-local", "imvo-origin-verify-local"),
-        args.inject_s3_faults)
+    s3_server, endpoint, (token_secret, upload_key_secret, origin_secret) = start_embedded_s3(
+        args.host, args.s3_port, args.bucket, args.uploads_bucket,
+        ("imvo-token-key-local", "imvo-upload-key-local", "imvo-origin-verify-local"), args.inject_s3_faults)
     os.environ[ENV_TOKEN_SECRET] = token_secret
+    os.environ[ENV_UPLOAD_KEY_SECRET] = upload_key_secret
     os.environ[ENV_ORIGIN_SECRET] = origin_secret
     import boto3
 

@@ -139,6 +139,7 @@ def local_names(submissions_bucket: str, uploads_bucket: str, site_bucket: str =
         "SiteBucket": f"arn:aws:s3:::{site_bucket}",
         "TokenKeySecret": "arn:aws:secretsmanager:*:*:secret:imvo-token-key-*",
         "OriginVerifySecret": "arn:aws:secretsmanager:*:*:secret:imvo-origin-verify-*",
+        "UploadKeySecret": "arn:aws:secretsmanager:*:*:secret:imvo-upload-key-*",
         "DataKey": "arn:aws:kms:eu-west-1:123456789012:key/imvo-data-key",
         "AdminJobFunction": LOCAL_JOB_FUNCTION_ARN,
     }

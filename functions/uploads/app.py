@@ -17,7 +17,7 @@ def handler(request):
     global _uploads, _tokens
     settings = load_settings()
     _uploads = _uploads or ApplicationStore(s3_client(), settings.uploads_bucket)
-    _tokens = _tokens or TokenKey(settings.token_secret_id)
+    _tokens = _tokens or TokenKey(settings.upload_key_secret_id)  # never the herstel key (issue 24, item 8)
     body = read_json_object(request.body)
     try:
         if request.path.endswith("/verify"):

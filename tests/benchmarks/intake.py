@@ -29,7 +29,7 @@ def _with_statements(document: dict, client) -> dict:
     from tests.conftest import UPLOADS_BUCKET
 
     settings = load_settings()
-    uploads, tokens = ApplicationStore(client, UPLOADS_BUCKET), TokenKey(settings.token_secret_id)
+    uploads, tokens = ApplicationStore(client, UPLOADS_BUCKET), TokenKey(settings.upload_key_secret_id)
     document = copy.deepcopy(document)
     for _, reference in referenced_attachments(document):
         reference["verified"] = statement_of(verify_upload(uploads, reference["key"]), tokens)

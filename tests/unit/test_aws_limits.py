@@ -195,3 +195,18 @@ def test_reserved_concurrency_can_be_switched_off_for_a_new_account_but_not_in_p
                              for p in functions.values())
     production = template["Rules"]["ProductionHasItsEdge"]["Assertions"]
     assert any("ReservedConcurrency" in str(a["Assert"]) for a in production)
+
+
+def test_the_public_uploads_function_cannot_mint_herstel_codes():
+    """Issue 24, item 8: the uploads function signs its statements with a key of its own; only the functions
+    that give out or check herstel codes may read the herstel key."""
+    resources = load_template()["Resources"]
+
+    def secrets_of(function: str) -> set[str]:
+        statements = resources[function]["Properties"]["Policies"][0]["Statement"]
+        return {s["Resource"]["Ref"] for s in statements if s["Action"] == "secretsmanager:GetSecretValue"}
+
+    assert secrets_of("UploadsFunction") == {"UploadKeySecret", "OriginVerifySecret"}
+    assert {"TokenKeySecret", "UploadKeySecret"} <= secrets_of("SubmitFunction")
+    assert {"TokenKeySecret", "UploadKeySecret"} <= secrets_of("SupplementFunction")
+    assert "UploadKeySecret" not in secrets_of("ReceiptFunction")

@@ -46,7 +46,8 @@ class Intake:
     openings: tuple[Opening, ...]
     pillars: tuple[int, ...] = field(default=())
     uploads: ApplicationStore | None = None  # the staging bucket the browser uploads to
-    tokens: TokenKey | None = None
+    tokens: TokenKey | None = None  # the herstel codes
+    upload_key: TokenKey | None = None  # the uploads function's statements on checked uploads
 
     def __post_init__(self):
         self.pillars = self.pillars or available_pillars(self.settings.schema_dir)
@@ -66,7 +67,7 @@ class Intake:
         return cls(settings=settings, openings=openings,
                    store=ApplicationStore(client, settings.submissions_bucket, settings.retention_days),
                    uploads=ApplicationStore(client, settings.uploads_bucket),
-                   tokens=TokenKey(settings.token_secret_id))
+                   tokens=TokenKey(settings.token_secret_id), upload_key=TokenKey(settings.upload_key_secret_id))
 
     # --- parsing -------------------------------------------------------------------------------
 
@@ -159,7 +160,7 @@ class Intake:
         if refused is not None:
             raise refused
         try:
-            verified, problems = verify_attachments(self.uploads, document, self.tokens, self.settings.malware_scan)
+            verified, problems = verify_attachments(self.uploads, document, self.upload_key, self.settings.malware_scan)
         except ScanPending as pending:
             raise Refusal("scan_pending",
                           "De virusscan van een bijlage is nog bezig. Er is niets opgeslagen; verstuur de aanvraag over een minuut opnieuw.",

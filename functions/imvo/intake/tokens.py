@@ -12,7 +12,8 @@ from imvo.secret_store import read_secret
 
 
 class TokenKey:
-    """The HMAC key, read once per container from AWS Secrets Manager (locally: the embedded one)."""
+    """An HMAC key (the herstel key, or the uploads function's statement key: two secrets, so the public uploads
+    function cannot mint herstel codes), read once per container from AWS Secrets Manager (locally: the embedded one)."""
 
     def __init__(self, secret_id: str, client=None):
         self.secret_id = secret_id
