@@ -210,3 +210,24 @@ def test_the_public_uploads_function_cannot_mint_herstel_codes():
     assert {"TokenKeySecret", "UploadKeySecret"} <= secrets_of("SubmitFunction")
     assert {"TokenKeySecret", "UploadKeySecret"} <= secrets_of("SupplementFunction")
     assert "UploadKeySecret" not in secrets_of("ReceiptFunction")
+
+
+def test_the_data_key_is_deleted_or_rewritten_only_by_its_administrators_and_the_record_is_backed_up():
+    """Issue 24, item 8. KMS developer guide, "Key policies": an explicit Deny overrides the account's Allow, so the
+    deny names whom it spares (aws:PrincipalArn). AWS Backup needs the bucket versioned (it is)."""
+    template = load_template()
+    resources = template["Resources"]
+    (guard, *_rest) = resources["DataKey"]["Properties"]["KeyPolicy"]["Statement"]
+    condition, deny, absent = guard["Fn::If"]
+    assert condition == "HasKeyAdministrators" and absent == {"Ref": "AWS::NoValue"}
+    assert deny["Effect"] == "Deny" and {"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"} <= set(deny["Action"])
+    assert deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == {"Ref": "KeyAdministratorArns"}
+    assert resources["DataKey"]["DeletionPolicy"] == "Retain"
+    production = template["Rules"]["ProductionHasItsEdge"]["Assertions"]
+    assert any("KeyAdministratorArns" in str(a["Assert"]) for a in production)
+    selection = resources["RecordBackupSelection"]["Properties"]["BackupSelection"]
+    assert selection["Resources"] == [{"Fn::GetAtt": ["SubmissionsBucket", "Arn"]}]
+    rules = resources["RecordBackupPlan"]["Properties"]["BackupPlan"]["BackupPlanRule"]
+    assert any(rule.get("EnableContinuousBackup") for rule in rules)
+    assert resources["RecordBackupVault"]["Properties"]["LockConfiguration"]["MinRetentionDays"] >= 35
+    assert resources["SubmissionsBucket"]["Properties"]["VersioningConfiguration"]["Status"] == "Enabled"
