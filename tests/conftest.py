@@ -282,11 +282,11 @@ def start_local_server(site: Path, *options: str, until: str = "Stop with") -> t
 
 
 @contextlib.contextmanager
-def running_portal(site: Path, calls: Path):
+def running_portal(site: Path, calls: Path, *options: str):
     """The whole local system as `make run` starts it (imvo-run), on free ports, with a set clock; its AWS
     calls as the IAM model judged them go to `calls` (the suite's least-privilege check reads them)."""
     PORTAL_IAM_CALLS.append(calls)
-    process, text = start_local_server(site, "--clock", PORTAL_CLOCK, "--iam-calls", str(calls))
+    process, text = start_local_server(site, "--clock", PORTAL_CLOCK, "--iam-calls", str(calls), *options)
     site_url = re.search(r"Site:\s+(\S+)", text)
     storage = re.search(r"Storage:\s+(\S+)", text)
     admin = re.search(r"sign in as '([^']+)' with password '([^']+)'", text)

@@ -33,7 +33,7 @@ def run() -> None:
         from tests.conftest import BUCKET, admin_call, handler_module
         from tests.integration.test_admin_jobs import generate_day
 
-        generate_day(client, handler_module("submit").handler, COUNT)
+        generate_day(client, handler_module("submit").handler, COUNT, not_yet_rendered=COUNT)  # the job renders every PDF
         admin = handler_module("admin")
         recorder = _Recorder()
         jobs.use_launcher(recorder)
