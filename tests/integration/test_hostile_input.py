@@ -152,3 +152,40 @@ def test_every_csv_the_system_writes_neutralises_a_formula_and_the_json_keeps_th
     report = allocation_files(store, settings.data_dir, "seed", "2022-1")["verdeling-2022-1.csv"].decode()
     (line,) = [r for r in csv.DictReader(io.StringIO(report)) if r["reference"] == receipt["reference"]]
     assert line["penvoerder"] == "'" + name
+
+
+# --- Issue 25, item 3: one company entered five times -------------------------------------------------------
+
+def _ceilings(body: dict) -> dict:
+    return body["calculation"]["ceilings"]
+
+
+@pytest.mark.parametrize("written_as", ["12345678", "1234 5678", "12.34.56.78", "1234-5678"])
+def test_one_company_entered_five_times_counts_once_for_ii_1_3_and_in_the_grant(s3, written_as):
+    """The tester's case: the penvoerder's own company four more times as partners passed "vijf of meer
+    ondernemingen" (II.1.3) and multiplied the calculated grant, each copy with its own de minimis room. Each
+    organisation is who its registration number (and country) says it is."""
+    document = load_fixture("pillar1-complete.json")
+    penvoerder = document["penvoerder"]
+    cso = next(p for p in document["partners"] if p["kind"] == "cso")
+    repeated = dict(document, partners=[dict(penvoerder, registrationNumber=written_as) for _ in range(4)] + [cso])
+    alone = dict(document, partners=[cso])
+
+    status, body = call("check", json.dumps(repeated))
+    assert status == 200 and body["status"] == "rejection_expected"
+    findings = {(f["path"], f["rule"]): f for f in body["findings"]}
+    assert {f"$.partners[{i}].registrationNumber" for i in range(4)} == {
+        path for path, rule in findings if rule == "II.1.3" and path.endswith(".registrationNumber")}
+    assert "als penvoerder" in findings[("$.partners[0].registrationNumber", "II.1.3")]["message"]["nl"]
+    assert "1 in Nederland gevestigde ondernemingen" in findings[("$.partners", "II.1.3")]["message"]["nl"]
+    assert _ceilings(body) == _ceilings(call("check", json.dumps(alone))[1])  # the repeats add nothing
+
+
+def test_the_same_number_in_another_country_is_another_organisation(s3):
+    document = load_fixture("pillar1-complete.json")
+    status, body = call("check", json.dumps(document))
+    assert status == 200 and not [f for f in body["findings"] if f["path"].endswith(".registrationNumber")]
+    foreign = dict(document["partners"][0], statutorySeatCountry="DE", dutchEstablishment=True,
+                   registrationNumber=document["penvoerder"]["registrationNumber"])
+    status, body = call("check", json.dumps(dict(document, partners=[foreign] + document["partners"][1:])))
+    assert not [f for f in body["findings"] if f["path"].endswith(".registrationNumber")]

@@ -226,7 +226,7 @@ def test_the_data_key_is_deleted_or_rewritten_only_by_its_administrators_and_the
     production = template["Rules"]["ProductionHasItsEdge"]["Assertions"]
     assert any("KeyAdministratorArns" in str(a["Assert"]) for a in production)
     selection = resources["RecordBackupSelection"]["Properties"]["BackupSelection"]
-    assert selection["Resources"] == [{"Fn::GetAtt": ["SubmissionsBucket", "Arn"]}]
+    assert selection["Resources"] == [{"Fn::GetAtt": "SubmissionsBucket.Arn"}]
     rules = resources["RecordBackupPlan"]["Properties"]["BackupPlan"]["BackupPlanRule"]
     assert any(rule.get("EnableContinuousBackup") for rule in rules)
     assert resources["RecordBackupVault"]["Properties"]["LockConfiguration"]["MinRetentionDays"] >= 35

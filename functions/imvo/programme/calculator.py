@@ -113,9 +113,38 @@ def organisations(document: dict) -> list[tuple[str, dict]]:
     return found
 
 
+def organisation_identity(organisation: dict) -> tuple[str, str] | None:
+    """Who an organisation is: its registration number (the KvK number, or the foreign registration where it has
+    none) as written without spaces, dots or dashes, with its country. None when there is no number to go by."""
+    number = organisation.get("registrationNumber")
+    if not isinstance(number, str):
+        return None
+    plain = "".join(c for c in number.upper() if c.isalnum())
+    return (str(organisation.get("statutorySeatCountry") or ""), plain) if plain else None
+
+
+def repeated_organisations(document: dict) -> dict[str, str]:
+    """Each organisation entered again with the registration of one before it: its path -> the first one's path
+    (II.1.3, III.1.3: a partnership of distinct organisations; one company five times is one company)."""
+    first: dict[tuple[str, str], str] = {}
+    repeats = {}
+    for path, organisation in organisations(document):
+        identity = organisation_identity(organisation)
+        if identity is None:
+            continue
+        if identity in first:
+            repeats[path] = first[identity]
+        else:
+            first[identity] = path
+    return repeats
+
+
 def _cost_lines(document: dict, findings: list[Finding], limits: Limits) -> list[PartnerYear]:
     lines = []
+    repeats = repeated_organisations(document)
     for index, (path, organisation) in enumerate(organisations(document)):
+        if path in repeats:  # counted once: a repeat's costs would count its organisation twice
+            continue
         for position, year in enumerate(organisation.get("budget") or []):
             here = f"{path}.budget[{position}]"
             rate = money(year.get("hourlyRate"))

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Iterable
 
-from imvo.programme.calculator import Calculation, calculate, money, organisations, under_de_minimis
+from imvo.programme.calculator import (Calculation, calculate, money, organisations, repeated_organisations,
+                                      under_de_minimis)
 from imvo.programme.findings import INCOMPLETE, REJECT, WARNING, Finding, portal_check
 from imvo.programme.periods import add_months, lasts_at_least, lasts_at_most
 from imvo.programme.facts import Limits, load_limits
@@ -101,11 +102,34 @@ def _is_established_in_nl(organisation: dict) -> bool:
 
 # --- Pillar 1 -----------------------------------------------------------------------------------
 
+@rule(1, 2, early=True)
+def each_organisation_once(case: Case):
+    """II.1.3, III.1.3: a partnership of distinct organisations. An organisation entered again (same registration
+    number and country) counts once: for the five companies and in the calculation, where its repeat's costs
+    do not count."""
+    section = "II.1.3" if case.document.get("pillar") == 1 else "III.1.3"
+    for path, first in repeated_organisations(case.document).items():
+        yield Finding(f"{path}.registrationNumber", section, WARNING,
+            f"Deze organisatie staat er al in ({_path_words(first, 'nl')}, zelfde registratienummer). Zij telt één keer mee, "
+            f"ook in de berekening: de kosten bij deze herhaling tellen niet. Haal de herhaling weg of verbeter het nummer ({section}).",
+            f"This organisation is already included ({_path_words(first, 'en')}, same registration number). It counts once, "
+            f"in the calculation too: the costs entered with this repeat do not count. Remove the repeat or correct the number ({section}).")
+
+
+def _path_words(path: str, lang: str) -> str:
+    if path == "$.penvoerder":
+        return "als penvoerder" if lang == "nl" else "as the penvoerder"
+    number = int(path.split("[")[1].rstrip("]")) + 1
+    return f"als partner {number}" if lang == "nl" else f"as partner {number}"
+
+
 @rule(1, early=True)
 def five_dutch_companies(case: Case):
-    """II.1.3: at least five companies established in NL, not trade associations, not mainly consultancy."""
-    qualifying = [o for _, o in organisations(case.document)
-                  if o.get("kind") == "company" and not o.get("mainlyConsultancy") and _is_established_in_nl(o)]
+    """II.1.3: at least five companies established in NL, not trade associations, not mainly consultancy; each
+    organisation counted once (by its registration)."""
+    repeats = repeated_organisations(case.document)
+    qualifying = [o for path, o in organisations(case.document) if path not in repeats
+                  and o.get("kind") == "company" and not o.get("mainlyConsultancy") and _is_established_in_nl(o)]
     if len(qualifying) < case.limits.p1_min_companies:
         yield Finding("$.partners", "II.1.3", REJECT,
             f"Het samenwerkingsverband heeft {len(qualifying)} in Nederland gevestigde ondernemingen die meetellen; er zijn er minstens vijf nodig. "
