@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tests.benchmarks import bundles, intake, jobs, opening, site
+from tests.benchmarks import bundles, intake, jobs, largest, opening, site
 
-SECTIONS = {"site": site.run, "intake": intake.run, "bundles": bundles.run, "jobs": jobs.run, "opening": opening.run}
+SECTIONS = {"site": site.run, "intake": intake.run, "bundles": bundles.run, "jobs": jobs.run, "opening": opening.run,
+            "largest": largest.run}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -123,3 +123,35 @@ def test_the_fast_gate_never_accepts_what_jsonschema_refuses():
                 assert not list(explainer.iter_errors(mutated)), (path, value)
             checked += 1
     assert checked > 2000
+
+
+def test_every_free_text_and_every_list_in_the_schemas_is_bounded():
+    """Issue 25, item 4: a valid application of 969 KB took 34 s to render as a receipt, past the function's
+    25 s. Each text has a maximum length (or a pattern, a format, a fixed set of values) and each list a maximum
+    number of rows (or a fixed set of distinct values); `make bench largest` renders the largest one."""
+    import json
+
+    from imvo.settings import PROJECT_ROOT
+
+    unbounded = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and not {"maxLength", "pattern", "format", "enum", "const"} & set(node):
+                unbounded.append(path)
+            if node.get("type") == "array" and "maxItems" not in node:
+                items = node.get("items", {})
+                if not (node.get("uniqueItems") and ("enum" in items or {"minimum", "maximum"} <= set(items))):
+                    unbounded.append(path)
+            for key, value in node.items():
+                walk(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}[{index}]")
+
+    for schema in sorted((PROJECT_ROOT / "schemas").glob("*.schema.json")):
+        walk(json.loads(schema.read_text()), schema.name)
+    assert unbounded == []
+    common = json.loads((PROJECT_ROOT / "schemas" / "common.schema.json").read_text())["$defs"]
+    assert common["costYear"]["properties"]["otherCosts"]["maxItems"] <= 10
+    assert common["deMinimis"]["properties"]["previousAid"]["maxItems"] <= 10
