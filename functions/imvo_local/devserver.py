@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     os.environ[ENV_MALWARE_SCAN] = SCAN_NONE
     os.environ.setdefault(ENV_RETENTION_DAYS, "1")  # COMPLIANCE retention is real in moto too: keep it short
     s3_server, endpoint, (token_secret, upload_key_secret, origin_secret) = start_embedded_s3(
-        args.host, args.s3_port, args.bucket, args.uploads_bucket,
+        "127.0.0.1", args.s3_port, args.bucket, args.uploads_bucket,
         ("imvo-token-key-local", "imvo-upload-key-local", "imvo-origin-verify-local"), args.inject_s3_faults)
     os.environ[ENV_TOKEN_SECRET] = token_secret
     os.environ[ENV_UPLOAD_KEY_SECRET] = upload_key_secret
@@ -353,6 +353,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
                              {"AdminSignIn": local_authorizer(admin, endpoint)},
                              {ORIGIN_HEADER: read_secret(origin_secret)})
         base = f"http://{args.host}:{server.server_address[1]}"
+        s3_server.allow_site(base)
         os.environ[ENV_SITE_URL] = base  # the herstel page's address in RVO's supplement-request e-mail
         print(f"Site:    {base}/", flush=True)
         print(f"API:     {base}/api/  ({', '.join(f'{r.method} {r.path}' for r in routes())})", flush=True)

@@ -65,8 +65,50 @@ class InjectedFaults:
         return [body]
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+class ThisMachineOnly:
+    """WSGI middleware: the embedded AWS answers this machine's programs and the local site alone.
+
+    moto's server answers any caller, and any web page (CORS `*`): a page on another origin could read the
+    herstel key from Secrets Manager or make itself an admin in Cognito (issue 25, item 5). So a request must
+    name this server by a loopback name (no DNS rebinding), and a browser's request (it carries `Origin`) must
+    come from the local site, which the browser needs for its uploads; a preflight from anywhere else is refused
+    too. Requests of our own processes (boto3) carry no `Origin`."""
+
+    def __init__(self, app):
+        self.app = app
+        self.allowed_origins: set[str] = set()  # the local site's, once it listens (allow_site)
+
+    def _refuse(self, start_response, why: str):
+        body = f"Refused by the embedded AWS of make run: {why}".encode()
+        start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def __call__(self, environ, start_response):
+        host, port = environ.get("HTTP_HOST", ""), environ.get("SERVER_PORT", "")
+        if host not in {f"{name}:{port}" for name in LOOPBACK_NAMES}:
+            return self._refuse(start_response, "address it as 127.0.0.1 or localhost.")
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is not None and origin not in self.allowed_origins:
+            return self._refuse(start_response, "only the local site may call it from a browser.")
+        return self.app(environ, start_response)
+
+
 class EmbeddedS3(ThreadedMotoServer):
     fault_share = 0.0  # set before start() for the benchmark's injected faults
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guard: ThisMachineOnly | None = None
+
+    def allow_site(self, site_url: str) -> None:
+        """Let the local site's pages (at `site_url`, under either loopback name) call this server."""
+        from urllib.parse import urlsplit
+
+        port = urlsplit(site_url).port
+        self.guard.allowed_origins |= {f"http://{name}:{port}" for name in LOOPBACK_NAMES}
 
     def _server_entry(self) -> None:
         from moto.server import DomainDispatcherApplication, create_backend_app
@@ -74,6 +116,7 @@ class EmbeddedS3(ThreadedMotoServer):
         app = AtomicConditionalWrites(DomainDispatcherApplication(create_backend_app))
         if self.fault_share:
             app = InjectedFaults(app, self.fault_share)
+        app = self.guard = ThisMachineOnly(app)
         self._server = make_server(self._ip_address, self._port, app, threaded=True)
         self._server_ready_event.set()
         self._server.serve_forever()
@@ -87,6 +130,8 @@ def start_embedded_s3(host: str, port: int, bucket: str, uploads_bucket: str, se
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log drowns ours
     server = EmbeddedS3(ip_address=host, port=port, verbose=False)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError("the embedded AWS listens on this machine alone (127.0.0.1)")
     server.fault_share = fault_share
     server.start()
     actual_host, actual_port = server.get_host_and_port()

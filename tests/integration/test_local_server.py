@@ -94,3 +94,42 @@ def test_ctrl_c_stops_site_api_and_storage(built_site, signal_after):
     output, _ = process.communicate(timeout=15)
     assert process.returncode == 0, started + output
     assert "Stopped: site, API and embedded S3." in output
+
+
+# --- Issue 25, item 5: the embedded AWS answers this machine and the local site alone -----------------------
+
+def _embedded(portal, method: str, headers: dict, path: str = "/", body: bytes | None = None):
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(portal.storage + path, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_a_page_on_another_origin_cannot_read_the_herstel_key_or_make_an_admin(portal):
+    """What the tester did from another origin: Secrets Manager's GetSecretValue and Cognito's AdminCreateUser
+    through the embedded AWS, and the preflight a browser sends first. All refused, none with CORS headers."""
+    target = {"content-type": "application/x-amz-json-1.1", "origin": "http://evil.example"}
+    status, headers, body = _embedded(portal, "POST", target | {"x-amz-target": "secretsmanager.GetSecretValue"},
+                                      body=b'{"SecretId": "imvo-token-key-local"}')
+    assert status == 403 and b"only the local site" in body and "Access-Control-Allow-Origin" not in headers
+    status, headers, _ = _embedded(portal, "POST", target | {"x-amz-target": "AWSCognitoIdentityProviderService.AdminCreateUser"},
+                                   body=b'{"UserPoolId": "x", "Username": "mallory"}')
+    assert status == 403
+    status, headers, _ = _embedded(portal, "OPTIONS", {"origin": "http://evil.example",
+                                                       "access-control-request-method": "POST"}, f"/{portal.uploads_bucket}")
+    assert status == 403 and "Access-Control-Allow-Origin" not in headers
+
+
+def test_the_local_site_may_post_its_uploads_and_a_rebound_name_is_refused(portal):
+    status, headers, _ = _embedded(portal, "OPTIONS", {"origin": portal.site, "access-control-request-method": "POST"},
+                                   f"/{portal.uploads_bucket}")
+    assert status == 200 and headers.get("Access-Control-Allow-Origin") in (portal.site, "*")
+    port = portal.storage.rsplit(":", 1)[1]
+    status, _, body = _embedded(portal, "GET", {"host": f"rebound.example:{port}"}, f"/{portal.uploads_bucket}")
+    assert status == 403 and b"127.0.0.1 or localhost" in body
+    assert portal.storage.startswith("http://127.0.0.1:")
