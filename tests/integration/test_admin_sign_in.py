@@ -146,3 +146,18 @@ def test_an_answer_with_an_unknown_session_is_401_not_a_fault(portal):
             {"username": "\u0006niemand", "challenge": challenge, "session": "x" * 40, "answer": "Eigen-wachtwoord-12345"}))
         body = json.loads(raw)
         assert status == 401 and body["error"]["code"] == "unauthorized", body
+
+
+def test_an_id_token_is_refused_on_the_admin_routes_and_the_access_token_of_the_same_sign_in_is_not(portal):
+    """Issue 25, item 6: API Gateway's JWT authorizer lets a Cognito ID token through (its `aud` is the app
+    client); an ID token says who signed in, not what they may do, so the admin function takes access tokens only."""
+    cognito = boto3.client("cognito-idp", endpoint_url=portal.storage, region_name="eu-west-1",
+                           aws_access_key_id="local", aws_secret_access_key="local")
+    pool = cognito.list_user_pools(MaxResults=10)["UserPools"][0]["Id"]
+    (client,) = cognito.list_user_pool_clients(UserPoolId=pool, MaxResults=10)["UserPoolClients"]
+    tokens = cognito.initiate_auth(ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": portal.admin_username, "PASSWORD": portal.admin_password})["AuthenticationResult"]
+    assert claims_of(tokens["IdToken"])["token_use"] == "id"
+    status, body = admin(portal, "GET", "/api/admin/days", tokens["IdToken"])
+    assert status == 403 and body["error"]["code"] == "forbidden"
+    assert admin(portal, "GET", "/api/admin/days", tokens["AccessToken"])[0] == 200

@@ -218,9 +218,13 @@ def test_supplement_needs_the_receipts_code(s3, incomplete):
     assert len(all_objects(s3)) == 1
 
 
-def test_unknown_reference_is_404(s3):
-    code, _ = supplement("IMVO-20230315-AAAAAAAA", "t", load_fixture("pillar1-complete.json"))
-    assert code == 404
+def test_an_unknown_reference_gets_the_answer_of_a_wrong_code(submit, s3):
+    """Issue 25, item 6: 404 for an unknown reference and 403 for a wrong code told which references exist."""
+    _, receipt = post(submit, load_fixture("pillar1-incomplete.json"))
+    unknown = supplement("IMVO-20230315-AAAAAAAA", "t", load_fixture("pillar1-complete.json"))
+    wrong = supplement(receipt["reference"], "t", load_fixture("pillar1-complete.json"))
+    assert unknown == wrong and unknown[0] == 403
+    assert current("IMVO-20230315-AAAAAAAA", "t") == current(receipt["reference"], "t")
 
 
 def test_without_a_request_or_anything_missing_the_herstel_route_is_closed(submit, s3):
@@ -407,7 +411,7 @@ def test_the_herstel_page_reads_the_latest_version_with_its_findings_and_only_wi
     assert code == 200 and body["status"] == "parts_present" and body["supplementReference"] == supplemented["supplementReference"]
     assert body["receivedAtDutch"] == supplemented["receivedAtDutch"] and body["application"] == load_fixture("pillar1-complete.json")
     code, _ = current("IMVO-20230315-AAAAAAAA", "t")
-    assert code == 404
+    assert code == 403
 
 
 def _check(document):

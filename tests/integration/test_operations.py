@@ -53,7 +53,7 @@ def test_every_refusal_kind_and_a_fault_log_one_line_each_without_personal_data(
             "requestContext": load_event("submit-wrong-content-type.json")["requestContext"] | {"requestId": rid}}), 415),
         ("invalid", lambda rid: post(submit, load_fixture("pillar1-invalid-schema.json"), request_id=rid)[0], 400),
         ("closed", lambda rid: post(submit, complete, epoch_ms=1695722400001, request_id=rid)[0], 403),
-        ("unknown", lambda rid: supplement("IMVO-20230315-NOSUCHAP", "x", complete, request_id=rid)[0], 404),
+        ("unknown", lambda rid: supplement("IMVO-20230315-NOSUCHAP", "x", complete, request_id=rid)[0], 403),  # as a wrong code
         ("wrong-code", lambda rid: supplement(stored["reference"], "not-the-code", complete, request_id=rid)[0], 403),
         ("too-large", lambda rid: post(submit, complete | {"padding": "x" * 1_100_000}, request_id=rid)[0], 413),
     ]
@@ -89,8 +89,9 @@ def test_every_refusal_kind_and_a_fault_log_one_line_each_without_personal_data(
     assert by_id["stored-1"]["reference"] == stored["reference"]
     assert {by_id[rid]["refusal"] for rid in ("bad-json", "media", "invalid", "closed", "unknown",
                                               "wrong-code", "too-large", "conflict", "pending")} == {
-        "invalid_json", "unsupported_media_type", "invalid", "outside_opening", "not_found",
+        "invalid_json", "unsupported_media_type", "invalid", "outside_opening",
         "forbidden", "too_large", "herstel_closed", "scan_pending"}
+    assert by_id["unknown"]["refusal"] == by_id["wrong-code"]["refusal"] == "forbidden"  # one answer for both
     assert by_id["fault"]["fault"] == "storage_unavailable" and by_id["fault"]["detail"].startswith("EndpointConnectionError < ")
     output = json.dumps(lines, ensure_ascii=False)
     secrets = personal_values(complete) | personal_values(incomplete) | {stored["supplementToken"], "not-the-code"}

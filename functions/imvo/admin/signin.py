@@ -31,7 +31,9 @@ def groups_of(claims: dict) -> set[str]:
 
 
 def is_admin(claims: dict | None) -> bool:
-    return bool(claims) and ADMIN_GROUP in groups_of(claims)
+    """An access token of a member of the admins' group. API Gateway's JWT authorizer accepts a Cognito ID token
+    too (its `aud` is the client id); an ID token proves who signed in, not what they may do (issue 25, item 6)."""
+    return bool(claims) and claims.get("token_use") == "access" and ADMIN_GROUP in groups_of(claims)
 
 
 def identity_of(claims: dict) -> str:

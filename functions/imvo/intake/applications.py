@@ -340,14 +340,19 @@ class Intake:
                 "herstel": self.herstel_route(original, current, now).as_dict()}
 
     def authorised(self, reference: str, token) -> dict:
-        """The original application, when `token` is the one its receipt gave out."""
+        """The original application, when `token` is the one its receipt gave out. An unknown reference and a
+        wrong code get one answer, after the same work (issue 25, item 6): the answer never tells whether a
+        reference exists."""
+        matches = self.tokens.matches(reference, token)
         original = self.store.application(reference)
-        if original is None:
-            raise Refusal("not_found", f"Er is geen aanvraag met referentie {reference}.", f"There is no application with reference {reference}.")
-        if not self.tokens.matches(reference, token):
-            raise Refusal("forbidden", "De code bij deze aanvraag klopt niet. Gebruik de herstelcode die na het versturen op de bevestigingspagina stond.",
-                          "The code for this application is not right. Use the supplement code shown on the confirmation page after you submitted.",
-                          [Finding("$.token", "token", REJECT, "Onjuiste code.", "Wrong code.")])
+        if original is None or not matches:
+            raise Refusal("forbidden",
+                          "De referentie en de herstelcode horen niet bij elkaar. Controleer beide: de code stond na het "
+                          "versturen op de bevestigingspagina, bij de referentie.",
+                          "The reference and the supplement code do not belong together. Check both: the code was shown "
+                          "on the confirmation page after you submitted, with the reference.",
+                          [Finding("$.token", "token", REJECT, "Referentie en code horen niet bij elkaar.",
+                                   "Reference and code do not belong together.")])
         return original
 
 

@@ -70,7 +70,9 @@
         return;
       }
       var error = result.body.error || {};
-      var field = result.status === 404 ? "reference" : result.status === 403 ? "code" : null;
+      // One answer for an unknown reference and a wrong code (the API never says which references exist): the
+      // message asks to check both, and the summary leads to the first of the two.
+      var field = result.status === 403 ? "reference" : null;
       showProblems([{ field: field, text: (error.message && error.message[lang]) || TEXT.unavailable }]);
     }).catch(function () { showProblems([{ field: null, text: TEXT.unavailable }]); });
   });
