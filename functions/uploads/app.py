@@ -25,7 +25,7 @@ def handler(request):
             answer = checked.as_dict() | {"statement": statement_of(checked, _tokens)}
             del answer["path"]
             return json_response(200, answer)
-        return json_response(201, presigned_upload(_uploads.client, _uploads.bucket, body))
+        return json_response(201, presigned_upload(_uploads.client, _uploads.bucket, body, _tokens))
     except UploadRefused as refused:
         finding = refused.finding
         kind = "not_found" if finding.rule == MISSING_RULE else "invalid"

@@ -189,3 +189,22 @@ def test_the_same_number_in_another_country_is_another_organisation(s3):
                    registrationNumber=document["penvoerder"]["registrationNumber"])
     status, body = call("check", json.dumps(dict(document, partners=[foreign] + document["partners"][1:])))
     assert not [f for f in body["findings"] if f["path"].endswith(".registrationNumber")]
+
+
+# --- Issue 25, item 6: a draft's uploads are its holder's alone ----------------------------------------------
+
+def _upload_request(**extra) -> str:
+    return json.dumps({"filename": "plan.pdf", "contentType": "application/pdf", "size": 1000, "sha256": "ab" * 32} | extra)
+
+
+def test_adding_to_a_draft_takes_its_token_and_another_drafts_token_does_not_do(s3):
+    status, first = call("uploads", _upload_request())
+    assert status == 201 and first["draftId"] and first["draftToken"]
+    status, other = call("uploads", _upload_request())
+    assert other["draftId"] != first["draftId"]
+    for token in (None, "", other["draftToken"], first["draftToken"][:-1] + "x"):
+        status, body = call("uploads", _upload_request(draftId=first["draftId"], draftToken=token))
+        assert status == 400 and body["error"]["findings"][0]["path"] == "$.draftToken", token
+    status, again = call("uploads", _upload_request(draftId=first["draftId"], draftToken=first["draftToken"]))
+    assert status == 201 and again["key"].startswith(f"attachments/{first['draftId']}/")
+    assert stored(s3) == []  # a presigned POST writes nothing itself

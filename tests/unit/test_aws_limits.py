@@ -29,6 +29,22 @@ def aws_without_endpoint(monkeypatch):
     return s3_client()
 
 
+def _draft_key():
+    """The uploads function's key, its secret answered by botocore's Stubber (Secrets Manager is not under test)."""
+    import botocore.session
+    from botocore.stub import Stubber
+
+    from imvo.intake.tokens import TokenKey
+
+    client = botocore.session.get_session().create_client("secretsmanager", region_name=REGION,
+                                                          aws_access_key_id="x", aws_secret_access_key="x")
+    stub = Stubber(client)
+    stub.add_response("get_secret_value", {"SecretString": "k" * 64}, {"SecretId": "imvo-upload-key-test",
+                                                                       "VersionStage": "AWSCURRENT"})
+    stub.activate()
+    return TokenKey("imvo-upload-key-test", client=client)
+
+
 def _alarms():
     return {name: resource for name, resource in load_template()["Resources"].items()
             if resource["Type"] == "AWS::CloudWatch::Alarm"}
@@ -77,7 +93,8 @@ def _regional_domain_name(bucket: str) -> str:
 def test_an_upload_is_presigned_with_sigv4_on_the_bucket_regional_host_the_csp_allows(aws_without_endpoint):
     """S3 refuses Signature V2 for buckets made since June 2020 and for SSE-KMS objects (Amazon S3, "Authenticating
     requests: AWS Signature Version 4"); the site's CSP names the uploads bucket's RegionalDomainName only."""
-    post = presigned_upload(aws_without_endpoint, BUCKET, {"sha256": SHA256, "filename": "budget.pdf", "contentType": "application/pdf", "size": 1000})
+    post = presigned_upload(aws_without_endpoint, BUCKET, {"sha256": SHA256, "filename": "budget.pdf", "contentType": "application/pdf", "size": 1000},
+                            _draft_key())
     assert urlsplit(post["url"]).netloc == _regional_domain_name(BUCKET)
     assert post["fields"]["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
     assert "AWSAccessKeyId" not in post["fields"] and "signature" not in post["fields"]

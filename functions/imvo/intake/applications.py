@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from imvo.casework.herstel import HerstelRoute, herstel_route
 from imvo.casework.records import Casework
-from imvo.intake.attachments import ScanPending, verify_attachments
+from imvo.intake.attachments import ScanPending, draft_of, draft_token, referenced_attachments, verify_attachments
 from imvo.intake.json_input import read_json, read_json_object
 from imvo.intake.refusal import Refusal
 from imvo.programme.findings import REJECT, WARNING, Finding, portal_check, portal_check_message
@@ -337,7 +337,14 @@ class Intake:
                 "portalCheck": portal_check_message(receipt["status"]),
                 "receivedAtDutch": receipt["receivedAtDutch"], "supplementReference": receipt.get("supplementReference"),
                 "application": current["application"], "findings": current.get("findings", []),
-                "herstel": self.herstel_route(original, current, now).as_dict()}
+                "herstel": self.herstel_route(original, current, now).as_dict(),
+                # the herstel code's holder may add attachments to the application's draft (imvo.intake.attachments)
+                "draftToken": self._draft_token_of(current["application"])}
+
+    def _draft_token_of(self, application: dict) -> str | None:
+        drafts = {draft_of(reference["key"]) for _, reference in referenced_attachments(application)
+                  if isinstance(reference.get("key"), str)} - {""}
+        return draft_token(self.upload_key, drafts.pop()) if len(drafts) == 1 else None
 
     def authorised(self, reference: str, token) -> dict:
         """The original application, when `token` is the one its receipt gave out. An unknown reference and a

@@ -28,6 +28,7 @@ UPLOAD_SECONDS = 15 * 60
 ALLOWED_TYPES = {"application/pdf": b"%PDF-"}
 ATTACHMENTS_PREFIX = "attachments/"
 STATEMENT_PURPOSE = "upload-checked"
+DRAFT_PURPOSE = "draft"  # the draft token: whoever holds it may add uploads to that draft, nobody else
 DRAFT_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -58,13 +59,20 @@ def new_draft_id() -> str:
     return secrets.token_urlsafe(18)
 
 
-def presigned_upload(client, bucket: str, request: dict) -> dict:
+def draft_token(key: TokenKey, draft_id: str) -> str:
+    """What proves a caller started this draft (or was given it with a herstel code): signed, not stored."""
+    return key.sign(DRAFT_PURPOSE, draft_id)
+
+
+def presigned_upload(client, bucket: str, request: dict, key: TokenKey) -> dict:
     """A presigned POST for one file under the application's own prefix (its draft id).
 
     The SHA-256 the browser computed is bound into the policy (`x-amz-checksum-sha256`), so S3 itself
-    refuses a body that does not match it.
+    refuses a body that does not match it. A new draft gets its id and token here; adding to a draft takes
+    its token (issue 25, item 6: any draft id was accepted, so anyone could add files to another's draft).
     """
-    draft_id = request.get("draftId") or new_draft_id()
+    adding = request.get("draftId") is not None
+    draft_id = request["draftId"] if adding else new_draft_id()
     if not isinstance(draft_id, str) or not DRAFT_ID.match(draft_id):
         raise UploadRefused(Finding("$.draftId", "attachment", REJECT, "Ongeldig concept-id.", "Invalid draft id."))
     content_type = request.get("contentType")
@@ -86,19 +94,23 @@ def presigned_upload(client, bucket: str, request: dict) -> dict:
         raise UploadRefused(Finding("$.filename", "attachment", REJECT, "Geef de bestandsnaam als tekst (hoogstens 255 tekens).",
                                     "Give the file name as text (at most 255 characters)."))
     filename = safe_filename(filename)
-    key = f"{ATTACHMENTS_PREFIX}{draft_id}/{secrets.token_hex(4)}-{filename}"
+    if adding and not key.signed(DRAFT_PURPOSE, draft_id, request.get("draftToken")):
+        raise UploadRefused(Finding("$.draftToken", "attachment", REJECT,
+            "Deze upload hoort niet bij dit concept: voeg de bijlage opnieuw toe, of laad de pagina opnieuw.",
+            "This upload does not belong to this draft: add the attachment again, or reload the page."))
+    object_key = f"{ATTACHMENTS_PREFIX}{draft_id}/{secrets.token_hex(4)}-{filename}"
     checksum = base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
     fields = {"Content-Type": content_type, "x-amz-checksum-algorithm": "SHA256", "x-amz-checksum-sha256": checksum}
     ensure_time_for_a_call()
     try:
         post = client.generate_presigned_post(
-            Bucket=bucket, Key=key, Fields=fields,
+            Bucket=bucket, Key=object_key, Fields=fields,
             Conditions=[{name: value} for name, value in fields.items()]
             + [["content-length-range", 1, MAX_ATTACHMENT_BYTES]],
             ExpiresIn=UPLOAD_SECONDS)
     except (ClientError, BotoCoreError) as error:
         raise storage_fault(error) from error
-    return {"draftId": draft_id, "key": key, "url": post["url"], "fields": post["fields"],
+    return {"draftId": draft_id, "draftToken": draft_token(key, draft_id), "key": object_key, "url": post["url"], "fields": post["fields"],
             "maxBytes": MAX_ATTACHMENT_BYTES, "contentType": content_type, "expiresInSeconds": UPLOAD_SECONDS}
 
 

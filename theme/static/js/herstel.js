@@ -71,8 +71,8 @@
       }
       var error = result.body.error || {};
       // One answer for an unknown reference and a wrong code (the API never says which references exist): the
-      // message asks to check both, and the summary leads to the first of the two.
-      var field = result.status === 403 ? "reference" : null;
+      // message asks to check both; the summary leads to the code, the one more often mistyped.
+      var field = result.status === 403 ? "code" : null;
       showProblems([{ field: field, text: (error.message && error.message[lang]) || TEXT.unavailable }]);
     }).catch(function () { showProblems([{ field: null, text: TEXT.unavailable }]); });
   });

@@ -64,7 +64,7 @@ export const storageKey = herstel ? "imvo-herstel-" + herstel.reference + "-" + 
 
 // What the modules share and change: where the applicant is, and what has happened so far.
 export const state = {
-  step: 0, draftId: null, idempotencyKey: null,
+  step: 0, draftId: null, draftToken: null, idempotencyKey: null,
   dirty: false, submitted: false, submitting: false,
   checkTimer: null, saveTimer: null, lastCheck: null,
   backToCheck: false,  // a "Change" link on the check page: save and continue returns there

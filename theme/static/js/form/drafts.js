@@ -12,7 +12,7 @@ export function saveDraft() {
   if (state.submitted) return;
   try {
     localStorage.setItem(storageKey, JSON.stringify({ data: collect(), step: state.step, draftId: state.draftId,
-      idempotencyKey: state.idempotencyKey, savedAt: timeNow() }));
+      draftToken: state.draftToken, idempotencyKey: state.idempotencyKey, savedAt: timeNow() }));
     draftStatus.textContent = fill(TEXT.saved, { time: timeNow() });
   } catch (error) { /* private mode or full storage: the form still works, only the draft is not kept */ }
 }
@@ -27,6 +27,7 @@ export function loadDraft() {
   try { saved = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (error) { saved = null; }
   if (!saved) { initRepeats(form, null); return 0; }
   state.draftId = saved.draftId || null;
+  state.draftToken = saved.draftToken || null;
   state.idempotencyKey = saved.idempotencyKey || null;
   restore(saved.data || {});
   draftStatus.textContent = fill(TEXT.restored, { time: saved.savedAt || "" });

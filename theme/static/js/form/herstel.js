@@ -42,6 +42,7 @@ export function startSupplement() {
   try { saved = localStorage.getItem(storageKey); } catch (error) { saved = null; }
   if (saved) return loadDraft();  // unsent work on this supplement comes first
   state.draftId = draftOf(herstel.application);
+  state.draftToken = herstel.draftToken || null;  // given with the herstel code: new attachments join the same draft
   restore(herstel.application);
   return steps.length - 1;  // the check page: every answer, and what is still missing
 }

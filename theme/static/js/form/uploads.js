@@ -21,10 +21,12 @@ export function uploadFile(box, file) {
   // S3 refuses a body whose SHA-256 differs from the one bound into the presigned POST.
   return sha256Hex(file).then(function (hex) {
     digest = hex;
-    return postJson("/uploads", { draftId: state.draftId, filename: file.name, contentType: "application/pdf", size: file.size, sha256: hex });
+    return postJson("/uploads", { draftId: state.draftId, draftToken: state.draftToken, filename: file.name,
+                                  contentType: "application/pdf", size: file.size, sha256: hex });
   }).then(function (result) {
     if (result.status !== 201) throw new Error("presign");
     state.draftId = result.body.draftId;
+    state.draftToken = result.body.draftToken;
     var upload = result.body;
     return new Promise(function (resolve, reject) {
       var data = new FormData();
