@@ -178,3 +178,41 @@ def test_an_application_without_an_e_mail_address_is_filed_as_not_sent_and_not_r
     deliveries.drain(sqs)
     assert outbox() == [] and deliveries.dead_letters(sqs) == {t.queue: 0 for t in deliveries.triggers}
     assert any("-email_failed-" in k for k in audit_events(s3))
+
+
+def test_a_line_break_or_a_very_long_name_in_the_contact_never_reaches_a_header_and_never_stops_the_queue(
+        s3, submit, after_store):
+    """Issue 25, items 1 and 6: a CR/LF in a contact field sent the e-mail job to the dead-letter queue and a long
+    name broke the To header's quoting. The e-mail carries no text of the applicant in any header, and the
+    address is taken only when the e-mail library reads it as one address and nothing more."""
+    deliveries, sqs = after_store
+    document = load_fixture("pillar1-complete.json")
+    document["penvoerder"]["contact"]["name"] = "Anna\r\nBcc: everyone@example.org " + "van Dijk " * 18
+    code, receipt = post(submit, document)
+    assert code == 201
+    deliveries.drain(sqs)
+    (message,) = sent_messages()
+    assert message["To"] == document["penvoerder"]["contact"]["email"]
+    headers = "".join(f"{name}: {value}\n" for name, value in message.items())
+    assert "Anna" not in headers and "everyone@example.org" not in headers and "Bcc" not in headers
+    assert deliveries.dead_letters(sqs) == {t.queue: 0 for t in deliveries.triggers}
+
+
+@pytest.mark.parametrize("address", ["a@b.example\r\nBcc: everyone@example.org", "a@b.example, c@d.example",
+                                     "Anna <a@b.example>"])
+def test_a_stored_address_that_is_not_one_address_is_filed_as_not_sent_not_retried(s3, address):
+    """Such an address cannot pass the intake's schema today; a record stored before that check, or by a later
+    change, still must not crash the job: nothing is sent, the trail says why, nothing goes round."""
+    from imvo.intake.storage import ApplicationStore, encode_document
+    from imvo.notify.confirmation import send_confirmation
+
+    store = ApplicationStore(s3, BUCKET)
+    key = "applications/2023-03-15/1678872130250-IMVO-20230315-ADDRESS1.json"
+    application = load_fixture("pillar1-complete.json")
+    application["penvoerder"]["contact"]["email"] = address
+    store.put_record(key, encode_document({"receipt": {"reference": "IMVO-20230315-ADDRESS1", "pillar": 1,
+                                                       "status": "parts_present", "receivedAt": "2023-03-15T09:15:30.250Z"},
+                                           "application": application, "findings": []}))
+    outcome = send_confirmation(store, None, key, LOCAL_CONFIRMATION_SENDER, load_settings().data_dir)
+    assert (outcome.sent, outcome.reason) == (False, "NoAddress")
+    assert any("-email_failed-" in k for k in audit_events(s3)) and sent_messages() == []

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from pathlib import Path
@@ -162,9 +164,17 @@ def send_confirmation(store: ApplicationStore, ses, record_key: str, sender: str
 
 
 def _address_of(stored: dict) -> str | None:
-    """The contact's e-mail address, where the application has one (one with parts missing may not)."""
+    """The contact's e-mail address, where the application has one (one with parts missing may not) that the
+    e-mail library takes as one address and nothing else: no line break, no second address, no display name
+    (issue 25, item 6: a CR/LF in a header sent the job to the dead-letter queue)."""
     address = ((stored["application"].get("penvoerder") or {}).get("contact") or {}).get("email")
-    return address if isinstance(address, str) and "@" in address else None
+    if not isinstance(address, str) or "@" not in address or any(c in address for c in "\r\n,;<>\"") or address != address.strip():
+        return None
+    try:
+        parsed = Address(addr_spec=address)
+    except (ValueError, IndexError, HeaderParseError):
+        return None
+    return address if parsed.addr_spec == address and len(address) <= 254 else None
 
 
 def _send(ses, sender: str, address: str, message: EmailMessage, file_failure) -> str | Outcome:
