@@ -96,6 +96,60 @@ class ThisMachineOnly:
         return self.app(environ, start_response)
 
 
+class CognitoLockout:
+    """WSGI middleware: the embedded Cognito locks a user out after failed sign-ins, as Amazon Cognito does and
+    moto does not (Cognito developer guide, user pools' "lockout behavior for failed sign-in attempts": after five
+    failures a temporary lockout of 1 second, doubling with each further failure, to about 15 minutes). It answers
+    as Cognito does (NotAuthorizedException "Password attempts exceeded"), so the admin function's own handling
+    of it runs locally too (issue 25, item 6)."""
+
+    TARGET = "AWSCognitoIdentityProviderService.InitiateAuth"
+    FREE_FAILURES = 5
+    LONGEST_SECONDS = 900
+
+    def __init__(self, app, clock=None):
+        import time
+
+        self.app, self.clock, self.lock = app, clock or time.monotonic, threading.Lock()
+        self.failures: dict[str, int] = {}
+        self.locked_until: dict[str, float] = {}
+
+    def _exceeded(self, start_response):
+        body = b'{"__type": "NotAuthorizedException", "message": "Password attempts exceeded"}'
+        start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1"),
+                                           ("x-amzn-ErrorType", "NotAuthorizedException"),
+                                           ("Content-Length", str(len(body)))])
+        return [body]
+
+    def __call__(self, environ, start_response):
+        if environ.get("HTTP_X_AMZ_TARGET") != self.TARGET:
+            return self.app(environ, start_response)
+        import io
+        import json
+
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            user = str(json.loads(body).get("AuthParameters", {}).get("USERNAME", "")).lower()
+        except (ValueError, AttributeError):
+            user = ""
+        with self.lock:
+            if self.clock() < self.locked_until.get(user, 0):
+                return self._exceeded(start_response)
+        status = []
+        answer = list(self.app(environ, lambda code, headers, *rest: (status.append(code), start_response(code, headers, *rest))[1]))
+        with self.lock:
+            if status and status[0].startswith("200"):
+                self.failures.pop(user, None)
+                self.locked_until.pop(user, None)
+            elif b"NotAuthorizedException" in b"".join(answer):
+                failures = self.failures[user] = self.failures.get(user, 0) + 1
+                if failures >= self.FREE_FAILURES:
+                    wait = min(2 ** (failures - self.FREE_FAILURES), self.LONGEST_SECONDS)
+                    self.locked_until[user] = self.clock() + wait
+        return answer
+
+
 class EmbeddedS3(ThreadedMotoServer):
     fault_share = 0.0  # set before start() for the benchmark's injected faults
 
@@ -116,7 +170,7 @@ class EmbeddedS3(ThreadedMotoServer):
         app = AtomicConditionalWrites(DomainDispatcherApplication(create_backend_app))
         if self.fault_share:
             app = InjectedFaults(app, self.fault_share)
-        app = self.guard = ThisMachineOnly(app)
+        app = self.guard = ThisMachineOnly(CognitoLockout(app))
         self._server = make_server(self._ip_address, self._port, app, threaded=True)
         self._server_ready_event.set()
         self._server.serve_forever()

@@ -161,3 +161,23 @@ def test_an_id_token_is_refused_on_the_admin_routes_and_the_access_token_of_the_
     status, body = admin(portal, "GET", "/api/admin/days", tokens["IdToken"])
     assert status == 403 and body["error"]["code"] == "forbidden"
     assert admin(portal, "GET", "/api/admin/days", tokens["AccessToken"])[0] == 200
+
+
+def test_after_five_wrong_passwords_the_account_waits_as_on_cognito_and_then_signs_in(portal):
+    """Issue 25, item 6: Cognito locks a user out for a while after five failed sign-ins (1 s, doubling); moto
+    does not, so the embedded Cognito of `make run` does it, and the admin route answers 429 in plain words."""
+    import time
+
+    cognito = boto3.client("cognito-idp", endpoint_url=portal.storage, region_name="eu-west-1",
+                           aws_access_key_id="local", aws_secret_access_key="local")
+    pool = cognito.list_user_pools(MaxResults=10)["UserPools"][0]["Id"]
+    cognito.admin_create_user(UserPoolId=pool, Username="vergrendeld", MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool, Username="vergrendeld", Password="Goed-wachtwoord-12345",
+                                    Permanent=True)
+    for _ in range(5):
+        assert sign_in(portal, "vergrendeld", "Fout-wachtwoord-12345")[0] == 401
+    status, body = sign_in(portal, "vergrendeld", "Goed-wachtwoord-12345")  # right, but within the lockout
+    assert status == 429 and body["error"]["message"]["en"].startswith("Too many attempts")
+    assert sign_in(portal, "bezoeker-die-niet-bestaat", "Fout-wachtwoord-12345")[0] == 401  # others are not held up
+    time.sleep(1.2)
+    assert sign_in(portal, "vergrendeld", "Goed-wachtwoord-12345")[0] == 200

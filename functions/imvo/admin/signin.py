@@ -70,6 +70,9 @@ def _call(operation, refused_codes: tuple[str, ...] = (), **params) -> SignInSte
         return _step(operation(**params))
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
+        # Cognito's lockout after failed sign-ins is a NotAuthorizedException with its own message: "try later".
+        if code == "NotAuthorizedException" and "attempts exceeded" in error.response.get("Error", {}).get("Message", ""):
+            raise SignInRefused("too_many") from error
         if code in ("NotAuthorizedException", "UserNotFoundException", "CodeMismatchException",
                     "ExpiredCodeException", "InvalidPasswordException", "InvalidParameterException") + refused_codes:
             raise SignInRefused("unauthorized") from error
