@@ -29,11 +29,14 @@ ENV_ADMIN_CLIENT_ID = "IMVO_ADMIN_CLIENT_ID"
 ENV_SITE_BUCKET = "IMVO_SITE_BUCKET"
 ENV_CONFIRMATION_SENDER = "IMVO_CONFIRMATION_SENDER"
 ENV_SITE_URL = "IMVO_SITE_URL"
+ENV_CONFIRMATIONS_PER_ADDRESS = "IMVO_CONFIRMATIONS_PER_ADDRESS_PER_DAY"
+ENV_SES_CONFIGURATION_SET = "IMVO_SES_CONFIGURATION_SET"
 
 FUNCTION_ENV_VARS = frozenset({
     ENV_SUBMISSIONS_BUCKET, ENV_UPLOADS_BUCKET, ENV_DATA_DIR, ENV_SCHEMA_DIR, ENV_EXTRA_OPENINGS,
     ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_UPLOAD_KEY_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_SECRET,
     ENV_ENVIRONMENT, ENV_JOB_FUNCTION, ENV_ADMIN_CLIENT_ID, ENV_SITE_BUCKET, ENV_CONFIRMATION_SENDER, ENV_SITE_URL,
+    ENV_CONFIRMATIONS_PER_ADDRESS, ENV_SES_CONFIGURATION_SET,
 })
 
 # GuardDuty Malware Protection for S3 tags each scanned upload; without it (locally) nothing scans.
@@ -41,6 +44,8 @@ SCAN_GUARDDUTY = "guardduty"
 SCAN_NONE = "none"
 # The sender `make run` verifies in its embedded SES (a reserved .example domain: nothing leaves the machine).
 LOCAL_CONFIRMATION_SENDER = "aanvragen@imvo-portal.example"
+# The SES configuration set every e-mail is sent with (bounces and complaints to the suppression list).
+LOCAL_CONFIGURATION_SET = "imvo-local-confirmations"
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,8 @@ class Settings:
     site_bucket: str  # where the static site (and the public budget.json) is served from
     confirmation_sender: str  # the From of the confirmation e-mail: an SES identity of the stack
     site_url: str  # the site's address for links in e-mails ("https://…"); empty where the stack has no domain
+    confirmations_per_address: int  # confirmation e-mails one address may receive in a Dutch day (imvo.notify.allowance)
+    configuration_set: str  # the SES configuration set: suppression of bounced and complaining addresses
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -85,4 +92,6 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         site_bucket=env.get(ENV_SITE_BUCKET, "imvo-site-local"),
         confirmation_sender=env.get(ENV_CONFIRMATION_SENDER) or LOCAL_CONFIRMATION_SENDER,
         site_url=(env.get(ENV_SITE_URL) or "").rstrip("/"),
+        confirmations_per_address=int(env.get(ENV_CONFIRMATIONS_PER_ADDRESS) or 5),
+        configuration_set=env.get(ENV_SES_CONFIGURATION_SET) or LOCAL_CONFIGURATION_SET,
     )

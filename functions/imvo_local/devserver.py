@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 from imvo.admin.signin import ADMIN_GROUP
 from imvo.api.origin import ORIGIN_HEADER
 from imvo.secret_store import read_secret
-from imvo_local.embedded_s3 import create_admin_sign_in, start_embedded_s3
+from imvo_local.embedded_s3 import create_admin_sign_in, create_mail_identity, start_embedded_s3
 from imvo_local.event_delivery import LOCAL_VISIBILITY_SECONDS, RecordEvents
 from imvo_local.outbox import OUTBOX_JSON_PATH, OUTBOX_PATH, attachment, outbox, outbox_page
 from imvo_local.jwt_authorizer import JwtAuthorizer, Unauthorized
@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     admin = create_admin_sign_in(boto3.client("cognito-idp"), ADMIN_GROUP)
     os.environ[ENV_ADMIN_CLIENT_ID] = admin.client_id
     sender = load_settings().confirmation_sender
-    boto3.client("ses").verify_email_identity(EmailAddress=sender)  # as the stack's SES identity is
+    create_mail_identity(boto3.client("ses"), sender, load_settings().configuration_set)
     deliveries = RecordEvents.from_template(args.bucket)
     if args.after_store == "on":
         deliveries.create(boto3.client("s3"), boto3.client("events"), boto3.client("sqs"))

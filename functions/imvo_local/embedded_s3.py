@@ -228,6 +228,13 @@ def create_uploads_bucket(client, bucket: str) -> None:
         {"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}]})
 
 
+def create_mail_identity(ses, sender: str, configuration_set: str) -> None:
+    """The sender verified and the configuration set made, as the stack's SenderIdentity and
+    ConfirmationConfigurationSet are (moto keeps no suppression list: the template's part)."""
+    ses.verify_email_identity(EmailAddress=sender)
+    ses.create_configuration_set(ConfigurationSet={"Name": configuration_set})
+
+
 def create_random_secret(client, name: str) -> str:
     """A secret of the template (the herstel-code key, the origin-verify value) in Secrets Manager: a fresh random
     value as the template generates it; its ARN."""

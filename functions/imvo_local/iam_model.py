@@ -27,7 +27,7 @@ from pathlib import Path
 from botocore.awsrequest import AWSResponse
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 
-from imvo.settings import LOCAL_CONFIRMATION_SENDER
+from imvo.settings import LOCAL_CONFIGURATION_SET, LOCAL_CONFIRMATION_SENDER
 
 acting_function: contextvars.ContextVar[str | None] = contextvars.ContextVar("acting_function", default=None)
 # Set by a test that provokes a denial on purpose (to see how the system answers one).
@@ -134,6 +134,7 @@ def local_names(submissions_bucket: str, uploads_bucket: str, site_bucket: str =
         "AWS::Region": LOCAL_REGION,
         "AWS::AccountId": LOCAL_ACCOUNT,
         "ConfirmationSender": confirmation_sender,
+        "ConfirmationConfigurationSet": LOCAL_CONFIGURATION_SET,
         "SubmissionsBucket": f"arn:aws:s3:::{submissions_bucket}",
         "UploadsBucket": f"arn:aws:s3:::{uploads_bucket}",
         "SiteBucket": f"arn:aws:s3:::{site_bucket}",
@@ -153,9 +154,15 @@ def needs_of(operation: str, params: dict, kms: dict[str, str], secrets: dict[st
         return [Need("lambda:InvokeFunction", params["FunctionName"])]
     if operation == "SendRawEmail":
         # SES authorises the identity the mail is sent as; ses:FromAddress is the documented condition key.
+        # With a configuration set, SES authorises that resource too (SES developer guide, "Controlling access to
+        # Amazon SES": the configuration-set resource type of ses:SendRawEmail).
         domain = params["Source"].rsplit("@", 1)[-1]
-        return [Need("ses:SendRawEmail", f"arn:aws:ses:{LOCAL_REGION}:{LOCAL_ACCOUNT}:identity/{domain}",
-                     (("ses:FromAddress", params["Source"]),))]
+        condition = (("ses:FromAddress", params["Source"]),)
+        needs = [Need("ses:SendRawEmail", f"arn:aws:ses:{LOCAL_REGION}:{LOCAL_ACCOUNT}:identity/{domain}", condition)]
+        if params.get("ConfigurationSetName"):
+            needs.append(Need("ses:SendRawEmail", f"arn:aws:ses:{LOCAL_REGION}:{LOCAL_ACCOUNT}:configuration-set/"
+                                                  f"{params['ConfigurationSetName']}", condition))
+        return needs
     if operation == "GetSecretValue":
         arn = params["SecretId"]
         key = next((key for pattern, key in secrets.items() if fnmatch.fnmatchcase(arn, pattern)), None)

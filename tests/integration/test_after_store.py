@@ -196,6 +196,16 @@ def test_a_line_break_or_a_very_long_name_in_the_contact_never_reaches_a_header_
     headers = "".join(f"{name}: {value}\n" for name, value in message.items())
     assert "Anna" not in headers and "everyone@example.org" not in headers and "Bcc" not in headers
     assert deliveries.dead_letters(sqs) == {t.queue: 0 for t in deliveries.triggers}
+    # The receipt it attaches holds no text the applicant wrote either: the full one is downloaded on the site.
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = next(message.iter_attachments()).get_payload(decode=True)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert receipt["reference"] in text and "tekst uit de aanvraag" in text.replace("\n", " ")
+    for written in (document["penvoerder"]["name"], "Anna", document["project"]["title"], "de-minimis-12345678.pdf"):
+        assert written not in text, written
 
 
 @pytest.mark.parametrize("address", ["a@b.example\r\nBcc: everyone@example.org", "a@b.example, c@d.example",
@@ -216,3 +226,27 @@ def test_a_stored_address_that_is_not_one_address_is_filed_as_not_sent_not_retri
     outcome = send_confirmation(store, None, key, LOCAL_CONFIRMATION_SENDER, load_settings().data_dir)
     assert (outcome.sent, outcome.reason) == (False, "NoAddress")
     assert any("-email_failed-" in k for k in audit_events(s3)) and sent_messages() == []
+
+
+def test_one_address_gets_at_most_five_confirmations_a_day_and_a_repeated_event_keeps_its_place(s3, submit, after_store):
+    """Issue 25, item 1: the programme's sender is no relay. Anyone can type any address; six applications with
+    one address send five e-mails, and the sixth is filed (RecipientLimit) and not retried. Each is stored."""
+    from imvo.intake.storage import ApplicationStore
+    from imvo.notify import allowance
+
+    per_day = load_settings().confirmations_per_address
+    assert per_day == 5  # the template's setting
+    deliveries, sqs = after_store
+    for n in range(per_day + 1):
+        document = load_fixture("pillar1-complete.json")
+        code, _ = post(submit, document, request_id=f"same-address-{n}", epoch_ms=1678871730250 + n * 1000)
+        assert code == 201
+    deliveries.drain(sqs)
+    assert len(outbox()) == per_day and len(_records(s3)) == per_day + 1
+    assert sum("-email_failed-" in k for k in audit_events(s3)) == 1
+    assert deliveries.dead_letters(sqs) == {t.queue: 0 for t in deliveries.triggers}
+    store, address = ApplicationStore(s3, BUCKET), load_fixture("pillar1-complete.json")["penvoerder"]["contact"]["email"]
+    first = sorted(_records(s3))[0]
+    assert allowance.claim(store, address, first, per_day)  # an event delivered again finds its own place
+    assert not allowance.claim(store, address, "applications/another.json", per_day)
+    assert allowance.claim(store, "someone.else@example.org", "applications/another.json", per_day)

@@ -50,7 +50,7 @@ def _written_in_the_background(key: str, bucket: str = "") -> bool:
     by an earlier request (its PDF, its kept attachments, its audit events), in their own threads, whatever request
     is being answered."""
     after_storing = not bucket.startswith("imvo-uploads") and (
-        key.startswith(("pdf/", "attachments/")) or any(f"-{event}-" in key for event in
+        key.startswith(("pdf/", "attachments/", "mail-allowance/")) or any(f"-{event}-" in key for event in
                                                         ("received", "supplemented", "emailed", "email_failed")))
     return key.startswith(("jobs/", "bundles/", "audit/bundle-")) or "-bundled-" in key or after_storing
 

@@ -51,7 +51,9 @@ def findings_for_people(findings: list[dict], schema: dict) -> list[dict]:
             for f in findings]
 
 
-def receipt_pdf(original: dict, current: dict, data_dir: Path) -> bytes:
+def receipt_pdf(original: dict, current: dict, data_dir: Path, mailed: bool = False) -> bytes:
+    """The receipt; `mailed`: the one the confirmation e-mail attaches, without any text the applicant wrote
+    (the penvoerder's name, file names, answers), so the programme's address never carries it (issue 25)."""
     facts = load_facts(data_dir)
     schema = resolved_schema(load_settings().schema_dir, original["receipt"]["pillar"])
 
@@ -70,6 +72,7 @@ def receipt_pdf(original: dict, current: dict, data_dir: Path) -> bytes:
         answers=flatten_answers(current["application"], schema),
         attachments=attachments_for_people(current, schema),
         findings=findings_for_people(current.get("findings", []), schema),
+        mailed=mailed,
     )
     pdf, _refused = html_to_pdf(html)
     return pdf

@@ -20,11 +20,13 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from imvo.audit.trail import AuditTrail
+from imvo.notify import allowance
 from imvo.documents.receipt_document import receipt_pdf
 from imvo.intake.receipt import format_dutch_for_people
 from imvo.intake.applications import latest_version
 from imvo.intake.storage import ApplicationStore, StorageUnavailable, error_code
 from imvo.programme.facts import load_facts
+from imvo.settings import load_settings
 from imvo.programme.findings import PARTS_MISSING, PARTS_PRESENT, REJECTION_EXPECTED, portal_check_words
 
 # SES refuses these for good (a bad address, an unverified sender): trying again cannot help.
@@ -155,7 +157,10 @@ def send_confirmation(store: ApplicationStore, ses, record_key: str, sender: str
     if address is None:
         trail.confirmation_failed(current, "NoAddress", will_retry=False, failed_at=_now())
         return Outcome(False, "NoAddress")
-    message = confirmation_message(original, current, sender, receipt_pdf(original, current, data_dir), data_dir)
+    if not allowance.claim(store, address, record_key, load_settings().confirmations_per_address):
+        trail.confirmation_failed(current, "RecipientLimit", will_retry=False, failed_at=_now())
+        return Outcome(False, "RecipientLimit")
+    message = confirmation_message(original, current, sender, receipt_pdf(original, current, data_dir, mailed=True), data_dir)
     sent = _send(ses, sender, address, message, lambda code, retry: trail.confirmation_failed(current, code, retry, _now()))
     if isinstance(sent, Outcome):
         return sent
@@ -181,7 +186,10 @@ def _send(ses, sender: str, address: str, message: EmailMessage, file_failure) -
     """The SES message id; an Outcome for a refusal no retry can cure; EmailUnavailable for a passing fault.
     `file_failure(code, will_retry)` files each failed attempt in the trail."""
     try:
-        return ses.send_raw_email(Source=sender, Destinations=[address], RawMessage={"Data": message.as_bytes()})["MessageId"]
+        # With the configuration set, SES keeps a bounced or complaining address off its list (its suppression
+        # list) and publishes the reputation the alarms watch (infra/template.yaml, ConfirmationConfigurationSet).
+        return ses.send_raw_email(Source=sender, Destinations=[address], RawMessage={"Data": message.as_bytes()},
+                                  ConfigurationSetName=load_settings().configuration_set)["MessageId"]
     except ClientError as error:
         permanent = error_code(error) in _PERMANENT
         file_failure(error_code(error), not permanent)
