@@ -70,8 +70,8 @@ def _link(store: ApplicationStore, key: str, filename: str) -> str:
 _SIGN_IN_REFUSALS = {
     "unauthorized": ("De gebruikersnaam, het wachtwoord of de code klopt niet.", "The user name, password or code is not right."),
     "too_many": ("Te veel pogingen. Wacht enkele minuten en probeer het opnieuw.", "Too many attempts. Wait a few minutes and try again."),
-    "unsupported": ("Dit account is nog niet klaar voor gebruik; vraag de beheerder het in te richten (MFA).",
-                    "This account is not ready for use yet; ask the administrator to set it up (MFA)."),
+    "unsupported": ("Dit account vraagt om een aanmeldstap die de console niet kent; vraag de beheerder.",
+                    "This account asks for a sign-in step the console does not know; ask the administrator."),
 }
 
 

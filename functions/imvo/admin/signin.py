@@ -12,6 +12,8 @@ from imvo.intake.storage import StorageUnavailable
 ADMIN_GROUP = "imvo-admins"  # infra/template.yaml, AdminGroup
 MFA_CHALLENGE = "SOFTWARE_TOKEN_MFA"
 NEW_PASSWORD_CHALLENGE = "NEW_PASSWORD_REQUIRED"
+MFA_SETUP_CHALLENGE = "MFA_SETUP"  # production requires MFA: a first sign-in sets up the authenticator app
+ISSUER = "IMVO-portaal"  # the name the authenticator app shows for the account
 
 
 class SignInRefused(Exception):
@@ -48,21 +50,23 @@ class SignInStep:
     expires_in: int | None = None
     challenge: str | None = None
     session: str | None = None
+    secret: str | None = None  # MFA_SETUP: the key to add to the authenticator app
 
     def as_dict(self) -> dict:
         if self.access_token:
             return {"accessToken": self.access_token, "expiresIn": self.expires_in}
-        return {"challenge": {MFA_CHALLENGE: "mfa", NEW_PASSWORD_CHALLENGE: "new_password"}[self.challenge],
-                "session": self.session}
+        answer = {"challenge": {MFA_CHALLENGE: "mfa", NEW_PASSWORD_CHALLENGE: "new_password",
+                                MFA_SETUP_CHALLENGE: "mfa_setup"}[self.challenge], "session": self.session}
+        return answer | ({"secret": self.secret} if self.secret else {})
 
 
 def _step(answer: dict) -> SignInStep:
     if "AuthenticationResult" in answer:
         result = answer["AuthenticationResult"]
         return SignInStep(access_token=result["AccessToken"], expires_in=int(result.get("ExpiresIn", 3600)))
-    if answer.get("ChallengeName") in (MFA_CHALLENGE, NEW_PASSWORD_CHALLENGE):
+    if answer.get("ChallengeName") in (MFA_CHALLENGE, NEW_PASSWORD_CHALLENGE, MFA_SETUP_CHALLENGE):
         return SignInStep(challenge=answer["ChallengeName"], session=answer["Session"])
-    raise SignInRefused("unsupported")  # e.g. MFA_SETUP: an administrator sets up the account's MFA first
+    raise SignInRefused("unsupported")
 
 
 def _call(operation, refused_codes: tuple[str, ...] = (), **params) -> SignInStep:
@@ -85,17 +89,45 @@ def _call(operation, refused_codes: tuple[str, ...] = (), **params) -> SignInSte
         raise StorageUnavailable(str(error)) from error
 
 
+def _with_mfa_setup(cognito, step: SignInStep) -> SignInStep:
+    """Cognito asks a user without an authenticator to set one up (MFA_SETUP): the key for the app, with the
+    session to answer with its first code (AssociateSoftwareToken)."""
+    if step.challenge != MFA_SETUP_CHALLENGE:
+        return step
+    try:
+        associated = cognito.associate_software_token(Session=step.session)
+    except ClientError as error:
+        raise SignInRefused("unauthorized") from error
+    except BotoCoreError as error:
+        raise StorageUnavailable(str(error)) from error
+    return SignInStep(challenge=MFA_SETUP_CHALLENGE, session=associated["Session"], secret=associated["SecretCode"])
+
+
 def sign_in(cognito, client_id: str, username: str, password: str) -> SignInStep:
-    return _call(cognito.initiate_auth, ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                 AuthParameters={"USERNAME": username, "PASSWORD": password})
+    return _with_mfa_setup(cognito, _call(cognito.initiate_auth, ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                          AuthParameters={"USERNAME": username, "PASSWORD": password}))
 
 
 def answer_challenge(cognito, client_id: str, challenge: str, session: str, username: str, answer: str) -> SignInStep:
-    """The code from the authenticator app (mfa), or the new password a first sign-in asks for."""
+    """The code from the authenticator app (mfa), the first code of a newly set up one (mfa_setup), or the new
+    password a first sign-in asks for."""
+    if challenge == "mfa_setup":
+        try:
+            verified = cognito.verify_software_token(Session=session, UserCode=answer, FriendlyDeviceName=ISSUER)
+        except ClientError as error:
+            raise SignInRefused("unauthorized") from error
+        except (BotoCoreError, ParamValidationError) as error:
+            raise SignInRefused("unauthorized") from error
+        if verified.get("Status") != "SUCCESS":
+            raise SignInRefused("unauthorized")
+        return _call(cognito.respond_to_auth_challenge, ("ResourceNotFoundException",), ClientId=client_id,
+                     ChallengeName=MFA_SETUP_CHALLENGE, Session=verified["Session"],
+                     ChallengeResponses={"USERNAME": username})
     responses = {"USERNAME": username} | ({"SOFTWARE_TOKEN_MFA_CODE": answer} if challenge == "mfa"
                                            else {"NEW_PASSWORD": answer})
     name = MFA_CHALLENGE if challenge == "mfa" else NEW_PASSWORD_CHALLENGE
     # The client was found when the sign-in began, so a missing resource here is the session or the user that
     # the caller sent (moto's Cognito answers so for an unknown session): refused like a wrong code, not a fault.
-    return _call(cognito.respond_to_auth_challenge, ("ResourceNotFoundException",), ClientId=client_id,
-                 ChallengeName=name, Session=session, ChallengeResponses=responses)
+    return _with_mfa_setup(cognito, _call(cognito.respond_to_auth_challenge, ("ResourceNotFoundException",),
+                                          ClientId=client_id, ChallengeName=name, Session=session,
+                                          ChallengeResponses=responses))

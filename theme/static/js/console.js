@@ -77,15 +77,27 @@
         $("password").value = "";
         $("answer").value = "";
         $("field-answer").hidden = true;
+        $("mfa-setup").hidden = true;
         status("");
         showSignedIn();
         $("days-title").focus();
         return;
       }
       if (result.status === 200 && result.body.challenge) {
-        challenge = { username: username, challenge: result.body.challenge, session: result.body.session };
-        $("answer-label").textContent = result.body.challenge === "mfa" ? "Code uit uw authenticator-app" : "Kies een nieuw wachtwoord";
-        $("answer").type = result.body.challenge === "mfa" ? "text" : "password";
+        var asked = result.body.challenge;
+        challenge = { username: challenge ? challenge.username : username, challenge: asked, session: result.body.session };
+        var code = asked === "mfa" || asked === "mfa_setup";
+        // MFA_SETUP: Cognito gave the key for the authenticator app; its first code completes the set-up.
+        $("mfa-setup").hidden = asked !== "mfa_setup";
+        if (asked === "mfa_setup") {
+          $("mfa-secret").textContent = result.body.secret;
+          $("mfa-uri").textContent = "otpauth://totp/IMVO-portaal:" + encodeURIComponent(challenge.username) +
+            "?secret=" + result.body.secret + "&issuer=IMVO-portaal";
+        }
+        $("answer").value = "";
+        $("answer-label").textContent = asked === "mfa" ? "Code uit uw authenticator-app"
+          : asked === "mfa_setup" ? "De eerste code uit uw authenticator-app" : "Kies een nieuw wachtwoord";
+        $("answer").type = code ? "text" : "password";
         $("field-answer").hidden = false;
         $("answer").focus();
         return;
