@@ -33,20 +33,28 @@ def reserved_of(template: dict, environment: str) -> dict[str, int]:
     return reserved
 
 
+WARMED = ("SubmitFunction", "SupplementFunction")  # the functions OpeningProvisionedConcurrency warms
+
+
 @dataclass(frozen=True)
 class Verdict:
     environment: str
     reserved: int
     needed: int
     account_limit: int
+    provisioned: int = 0  # OpeningProvisionedConcurrency
+    room_for_provisioned: int = 0  # the smallest reservation of the warmed functions
 
     @property
     def fits(self) -> bool:
-        return self.account_limit >= self.needed
+        return self.account_limit >= self.needed and self.provisioned <= self.room_for_provisioned
 
     def words(self) -> str:
         head = (f"{self.environment}: the functions reserve {self.reserved} concurrent executions; with the "
                 f"{UNRESERVED_MINIMUM} Lambda keeps unreserved the account needs {self.needed} and has {self.account_limit}.")
+        if self.provisioned > self.room_for_provisioned:
+            return head + (f" OpeningProvisionedConcurrency={self.provisioned} is more than submit's or supplement's "
+                           f"reserved concurrency ({self.room_for_provisioned}): lower it, or raise Capacity.")
         if self.fits:
             return head + " The deploy can go ahead."
         return head + (f" Request a Lambda 'Concurrent executions' quota ({CONCURRENCY_QUOTA_CODE}) of at least "
@@ -54,9 +62,11 @@ class Verdict:
                        "it is granted (not for an opening; production refuses it).")
 
 
-def verdict(template: dict, environment: str, account_limit: int) -> Verdict:
-    reserved = sum(reserved_of(template, environment).values())
-    return Verdict(environment, reserved, reserved + UNRESERVED_MINIMUM, account_limit)
+def verdict(template: dict, environment: str, account_limit: int, provisioned: int = 0) -> Verdict:
+    reservations = reserved_of(template, environment)
+    reserved = sum(reservations.values())
+    return Verdict(environment, reserved, reserved + UNRESERVED_MINIMUM, account_limit, provisioned,
+                   min(reservations[name] for name in WARMED))
 
 
 def deploy_parameters(environment: str, samconfig: str | None = None) -> dict[str, str]:
@@ -83,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     if deploy_parameters(args.environment).get("ReservedConcurrency") == "none":
         print(f"{args.environment}: deployed with ReservedConcurrency=none (samconfig.toml): no reservation to check.")
         return 0
-    result = verdict(load_template(), args.environment, account_limit(boto3.client("lambda")))
+    provisioned = int(deploy_parameters(args.environment).get("OpeningProvisionedConcurrency", 0))
+    result = verdict(load_template(), args.environment, account_limit(boto3.client("lambda")), provisioned)
     print(result.words())
     return 0 if result.fits else 1
 

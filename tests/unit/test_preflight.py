@@ -47,3 +47,12 @@ def test_the_check_reads_what_the_deploy_will_pass():
     assert deploy_parameters("test")["Environment"] == "test"
     config = '[test.deploy.parameters]\nparameter_overrides = "Environment=test ReservedConcurrency=none"\n'
     assert deploy_parameters("test", config)["ReservedConcurrency"] == "none"
+
+
+def test_warm_instances_for_an_opening_cannot_exceed_what_submit_and_supplement_reserve():
+    template = load_template()
+    reserved = reserved_of(template, "production")
+    room = min(reserved["SubmitFunction"], reserved["SupplementFunction"])
+    assert verdict(template, "production", 10_000, room).fits
+    too_many = verdict(template, "production", 10_000, room + 1)
+    assert not too_many.fits and "OpeningProvisionedConcurrency" in too_many.words()
