@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -299,8 +300,9 @@ def running_portal(site: Path, calls: Path, *options: str):
     if not (site_url and storage and admin):
         process.kill()
         raise RuntimeError(f"the local server did not start:\n{text}")
-    # Keep reading what the server prints, so a full pipe can never block it.
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+    # Keep reading what the server prints, so a full pipe can never block it; the last lines tell a slow stop.
+    printed = collections.deque(maxlen=400)
+    threading.Thread(target=lambda: [printed.append(line) for line in process.stdout], daemon=True).start()
     running = RunningPortal(process, site_url.group(1), storage.group(1), admin.groups())
     upload_fixture_attachments(running.s3(), running.uploads_bucket)
     try:
@@ -315,6 +317,11 @@ def running_portal(site: Path, calls: Path, *options: str):
             process.kill()
             process.wait(timeout=10)
             raise
+        if process.returncode != 0:  # it ended by its stop bound (devserver.STOP_SECONDS): say what held it
+            import warnings
+
+            stacks = "".join(line for line in printed if not line.startswith("{"))
+            warnings.warn(f"the local server needed its stop bound (exit {process.returncode}):\n{stacks[-6000:]}")
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ SES, EventBridge, SQS), the functions that follow a stored application, and a lo
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import base64
 import json
 import os
@@ -37,6 +38,8 @@ from imvo.settings import (ENV_ADMIN_CLIENT_ID, ENV_SITE_URL, ENV_EXTRA_OPENINGS
                            ENV_ORIGIN_SECRET, ENV_SUBMISSIONS_BUCKET, ENV_TOKEN_SECRET, ENV_UPLOAD_KEY_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE,
                            load_settings)
 
+# How long stopping may take before the process ends regardless (RecordEvents.stop alone may take 15 s).
+STOP_SECONDS = 25
 # API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs.
 GATEWAY_MAX_BODY = 10 * 1024 * 1024
 
@@ -390,6 +393,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
         stop.wait()
         print("\nStopping…", flush=True)
     finally:
+        # Stopping is bounded: should a part not let go, every thread's stack goes to stderr (to see which) and
+        # the process ends all the same; nothing here outlives it (storage is in memory).
+        faulthandler.dump_traceback_later(STOP_SECONDS, exit=True)
         deliveries.stop()
         if server is not None:
             server.shutdown()
