@@ -65,7 +65,7 @@ def test_waf_blocks_on_the_api_answer_in_the_apis_error_shape_and_on_the_site_as
             assert error["code"] and error["message"]["nl"] and error["message"]["en"] and error["findings"] == []
         else:
             assert 'lang="en"' in body["Content"], key
-    blocking = [rule for rule in acl["Rules"] if "Block" in rule.get("Action", {})]
+    blocking = [rule for rule in acl["Rules"] if "Block" in rule.get("Action", {}) and rule["Name"] != "submissions-per-ip"]
     assert len(blocking) == 4
     for rule in blocking:
         response = rule["Action"]["Block"]["CustomResponse"]
@@ -98,3 +98,20 @@ def test_waf_logs_keep_no_token_or_cookie_and_not_for_long():
     redacted = {field["SingleHeader"]["Name"] for field in resources["WebAclLogging"]["Properties"]["RedactedFields"]}
     assert redacted == {"authorization", "cookie"}
     assert resources["WafLogs"]["Properties"]["RetentionInDays"] <= 90
+
+
+def test_one_address_may_send_a_few_applications_in_five_minutes_not_a_stream():
+    """Issue 25, item 1: each application sends an e-mail from the programme's address; WAF limits the submissions
+    per IP address (a rate-based rule on POST of an application or a supplement), answered in the API's shape."""
+    import re
+
+    acl = _edge()["Resources"]["WebAcl"]["Properties"]
+    (rule,) = [r for r in acl["Rules"] if r["Name"] == "submissions-per-ip"]
+    assert rule["Action"]["Block"]["CustomResponse"] == {"ResponseCode": 429, "CustomResponseBodyKey": "api-rate-limited",
+                                                         "ResponseHeaders": [{"Name": "retry-after", "Value": "300"}]}
+    method, path = rule["Statement"]["RateBasedStatement"]["ScopeDownStatement"]["AndStatement"]["Statements"]
+    assert method["ByteMatchStatement"]["SearchString"] == "POST"
+    pattern = re.compile(path["RegexMatchStatement"]["RegexString"])
+    assert pattern.match("/api/applications") and pattern.match("/api/applications/IMVO-20230315-ABCDEFGH/supplements")
+    assert not pattern.match("/api/applications/check") and not pattern.match("/api/uploads")
+    assert _edge()["Parameters"]["SubmissionsPerFiveMinutes"]["Default"] <= 20
