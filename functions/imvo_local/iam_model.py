@@ -10,7 +10,9 @@ bucket, and 403 otherwise; and that a put with Object Lock retention needs a che
 
 Matching of actions and resources is moto's own (`moto.iam.access_control.IAMPolicyStatement`);
 moto's condition evaluation knows only StringEquals and passes every other operator unchecked, so
-the StringLike/StringEquals conditions on `s3:prefix` are evaluated here.
+conditions are evaluated here (the operators in `_OPERATORS`; any other is an error, never a pass), with the
+Deny statements of the bucket and key policies. docs/runbook.md keeps the table of what it checks and what
+only a deployed stack shows.
 """
 
 from __future__ import annotations
@@ -72,32 +74,48 @@ class Call:
 
 # ------------------------------------------------------------------------- reading the template
 
-def _resolve(value, names: dict[str, str]):
-    """!Sub, !GetAtt X.Arn and !Ref in a policy, with the physical names of this run."""
+# What `!Ref` gives, by resource type (CloudFormation's "Return values" of each): a bucket its name, a KMS key its
+# key id; the others here (a secret, a parameter, a configuration set) what `names` holds. `!GetAtt X.Arn` is the ARN.
+_REF_OF = {
+    "AWS::S3::Bucket": lambda arn: arn.split(":::", 1)[-1],
+    "AWS::KMS::Key": lambda arn: arn.rsplit("/", 1)[-1],
+}
+
+
+def _ref(logical: str, names: dict[str, str], types: dict[str, str]) -> str:
+    return _REF_OF.get(types.get(logical, ""), lambda value: value)(names[logical])
+
+
+def _resolve(value, names: dict[str, str], types: dict[str, str] | None = None):
+    """!Sub, !GetAtt X.Arn and !Ref in a policy, with the physical names of this run: a `!Ref` of a bucket in a
+    Resource is its bare name, as on AWS (where such a grant matches nothing)."""
+    types = types or {}
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return [_resolve(v, names) for v in value]
+        return [_resolve(v, names, types) for v in value]
     if "Ref" in value:
-        return names[value["Ref"]]
+        return _ref(value["Ref"], names, types)
     if "Fn::GetAtt" in value:
         target = value["Fn::GetAtt"]
         logical = target[0] if isinstance(target, list) else target.split(".")[0]
         return names[logical]
     if "Fn::Sub" in value:
-        return re.sub(r"\$\{([A-Za-z0-9:]+)(?:\.Arn)?\}", lambda m: names[m.group(1)], value["Fn::Sub"])
-    return {k: _resolve(v, names) for k, v in value.items()}
+        return re.sub(r"\$\{([A-Za-z0-9:]+)(\.Arn)?\}",
+                      lambda m: names[m.group(1)] if m.group(2) else _ref(m.group(1), names, types), value["Fn::Sub"])
+    return {k: _resolve(v, names, types) for k, v in value.items()}
 
 
 def function_policies(template: dict, names: dict[str, str]) -> dict[str, list[dict]]:
     """Per function (logical id), its policy statements with ARNs resolved."""
     policies = {}
+    types = {logical: resource["Type"] for logical, resource in template["Resources"].items()}
     for logical, resource in template["Resources"].items():
         if resource["Type"] != "AWS::Serverless::Function":
             continue
         statements = []
         for policy in resource["Properties"].get("Policies") or []:
-            statements += [_resolve(s, names) for s in policy["Statement"]]
+            statements += [_resolve(s, names, types) for s in policy["Statement"]]
         policies[logical] = statements
     return policies
 
@@ -123,6 +141,41 @@ def secret_keys(template: dict, names: dict[str, str]) -> dict[str, str]:
             and "KmsKeyId" in resource["Properties"]}
 
 
+def _without_conditions_of_the_template(value):
+    """A policy as deployed in production: `!If [Condition, then, else]` as its `then`, AWS::NoValue gone (the
+    model cannot know a deployment's parameters; production's is the strictest)."""
+    if isinstance(value, list):
+        return [v for v in (_without_conditions_of_the_template(v) for v in value) if v != {"Ref": "AWS::NoValue"}]
+    if isinstance(value, dict):
+        if "Fn::If" in value:
+            return _without_conditions_of_the_template(value["Fn::If"][1])
+        return {k: _without_conditions_of_the_template(v) for k, v in value.items()}
+    return value
+
+
+def resource_denies(template: dict, names: dict) -> list[dict]:
+    """The Deny statements of the bucket policies and the KMS key policies, resolved: a resource policy's Deny
+    stops a call its function's own policy allows (IAM User Guide, "Policy evaluation logic"). Their Allows add
+    nothing here: in one account the function's own policy suffices."""
+    types = {logical: resource["Type"] for logical, resource in template["Resources"].items()}
+    found = []
+    for logical, resource in template["Resources"].items():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::S3::BucketPolicy":
+            if properties["Bucket"].get("Ref") not in names:
+                continue  # a bucket no function reaches (the access logs)
+            document = properties["PolicyDocument"]
+        elif resource["Type"] == "AWS::KMS::Key" and logical in names:
+            document = {"Statement": [s | {"Resource": names[logical]}
+                                      for s in _without_conditions_of_the_template(properties["KeyPolicy"]["Statement"])]}
+        else:
+            continue
+        for statement in _without_conditions_of_the_template(document["Statement"]):
+            if statement.get("Effect") == "Deny":
+                found.append(_resolve({k: v for k, v in statement.items() if k != "Principal"}, names, types))
+    return found
+
+
 LOCAL_REGION, LOCAL_ACCOUNT = "eu-west-1", "123456789012"
 LOCAL_JOB_FUNCTION_ARN = f"arn:aws:lambda:{LOCAL_REGION}:{LOCAL_ACCOUNT}:function:imvo-local-admin-job"
 
@@ -135,6 +188,8 @@ def local_names(submissions_bucket: str, uploads_bucket: str, site_bucket: str =
         "AWS::AccountId": LOCAL_ACCOUNT,
         "ConfirmationSender": confirmation_sender,
         "ConfirmationConfigurationSet": LOCAL_CONFIGURATION_SET,
+        "KeyAdministratorArns": [f"arn:aws:iam::{LOCAL_ACCOUNT}:role/imvo-break-glass",
+                                 f"arn:aws:iam::{LOCAL_ACCOUNT}:role/imvo-deploy"],
         "SubmissionsBucket": f"arn:aws:s3:::{submissions_bucket}",
         "UploadsBucket": f"arn:aws:s3:::{uploads_bucket}",
         "SiteBucket": f"arn:aws:s3:::{site_bucket}",
@@ -215,22 +270,55 @@ def needs_of(operation: str, params: dict, kms: dict[str, str], secrets: dict[st
 
 # ------------------------------------------------------------------------- evaluation
 
+# Keys AWS puts in every request's context that the model knows for the deployed functions: their SDK calls go
+# over HTTPS (IAM User Guide, "AWS global condition context keys"), whatever the local endpoint is.
+GLOBAL_CONTEXT = {"aws:SecureTransport": "true"}
+
+
+def _like(actual: str, pattern: str) -> bool:
+    # IAM wildcards are * and ?; fnmatch's [ ] must not act as a class.
+    return fnmatch.fnmatchcase(actual, pattern.replace("[", "[[]"))
+
+
+# The condition operators the model evaluates (IAM User Guide, "IAM JSON policy elements: Condition operators"):
+# each is a test of one value against the policy's values. A negated one holds when the key is absent.
+_OPERATORS = {
+    "StringEquals": lambda actual, values: actual in values,
+    "StringNotEquals": lambda actual, values: actual not in values,
+    "StringEqualsIgnoreCase": lambda actual, values: actual.lower() in {v.lower() for v in values},
+    "StringLike": lambda actual, values: any(_like(actual, v) for v in values),
+    "StringNotLike": lambda actual, values: not any(_like(actual, v) for v in values),
+    "ArnEquals": lambda actual, values: actual in values,
+    "ArnLike": lambda actual, values: any(_like(actual, v) for v in values),
+    "ArnNotEquals": lambda actual, values: actual not in values,
+    "ArnNotLike": lambda actual, values: not any(_like(actual, v) for v in values),
+    "Bool": lambda actual, values: actual.lower() in {str(v).lower() for v in values},
+}
+_NEGATED = {"StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike"}
+
+
 def _condition_holds(condition: dict | None, context: dict[str, str]) -> bool:
+    """Every operator and key of a Condition block, as IAM evaluates them; an operator the model does not know
+    is an error, never a pass (issue 24, item 9: an unknown operator used to be read as met)."""
+    context = GLOBAL_CONTEXT | context
     for operator, keys in (condition or {}).items():
+        if_exists = operator.endswith("IfExists")
+        base = operator.removesuffix("IfExists")
         for key, expected in keys.items():
-            values = expected if isinstance(expected, list) else [expected]
+            values = [str(v) if isinstance(v, bool) else v for v in (expected if isinstance(expected, list) else [expected])]
             actual = context.get(key)
-            if actual is None:
-                return False
-            if operator == "StringLike":
-                # IAM wildcards are * and ?; fnmatch's [ ] must not act as a class.
-                if not any(fnmatch.fnmatchcase(actual, v.replace("[", "[[]")) for v in values):
+            if base == "Null":
+                if (actual is None) != (str(values[0]).lower() == "true"):
                     return False
-            elif operator == "StringEquals":
-                if actual not in values:
-                    return False
-            else:
+                continue
+            if base not in _OPERATORS:
                 raise ValueError(f"the IAM model cannot evaluate the condition operator {operator}")
+            if actual is None:
+                if if_exists or base in _NEGATED:
+                    continue
+                return False
+            if not _OPERATORS[base](actual, values):
+                return False
     return True
 
 
@@ -302,13 +390,14 @@ class IamModel:
     kms: dict[str, str]
     secrets: dict[str, str]
     record_path: Path | None = None
+    denies: list[dict] = field(default_factory=list)  # the bucket and key policies' Deny statements
     calls: list[Call] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def from_template(cls, template: dict, names: dict[str, str], record_path: Path | None = None) -> "IamModel":
         return cls(function_policies(template, names), kms_buckets(template, names), secret_keys(template, names),
-                   record_path)
+                   record_path, resource_denies(template, names))
 
     def _record(self, call: Call) -> None:
         call.expected = denial_expected.get()
@@ -329,7 +418,11 @@ class IamModel:
         needs = needs_of(operation, params, self.kms, self.secrets)
         if statements is None:
             return Call(function, operation, needs, False, f"{function} is not a function of the template")
-        missing = [n for n in needs if not allowed(statements, n)]
+        # Who calls: the function's role, for a resource policy's aws:PrincipalArn.
+        principal = (("aws:PrincipalArn", f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{function}"),)
+        missing = [n for n in needs if not allowed(statements, n)
+                   or any(statement_allows(deny | {"Effect": "Allow"}, Need(n.action, n.resource, n.context + principal))
+                          for deny in self.denies)]
         reason = "; ".join(f"{function} may not {n.action} on {n.resource}"
                            + (f" with {dict(n.context)}" if n.context else "") for n in missing)
         return Call(function, operation, needs, not missing, reason)
