@@ -124,9 +124,11 @@ publish: $(BIN)/.installed
 	$(BIN)/pelican content -s publishconf.py -o output
 	$(BIN)/imvo-publish --stack imvo-$(ENV) --site output
 
-# Checks only a running stack can answer; `make test` runs the same against the local system.
-smoke: $(BIN)/.installed
-	@test -n "$(URL)" || { echo "Give the site's address: make smoke URL=https://..."; exit 2; }
+# The whole path through a running stack (a browser upload, its scan, a submission, the record, the e-mail, an
+# officer's bundle, the error shapes); `make test` runs the same against the local system. An officer's account
+# of the test pool: ADMIN_USER=… ADMIN_PASSWORD=… (without it, the officer's part is reported as not run).
+smoke: system-deps $(BIN)/.installed
+	@test -n "$(URL)" || { echo "Give the site's address: make smoke URL=https://... ADMIN_USER=... ADMIN_PASSWORD=..."; exit 2; }
 	$(BIN)/python -m tests.smoke $(URL)
 
 # AWS SAM `BuildMethod: makefile` targets (sam build): each zip function's handler, only the imvo

@@ -108,6 +108,11 @@ def test_publish_uploads_what_changed_deletes_what_is_gone_and_invalidates(tmp_p
 
 
 def test_make_smoke_passes_against_the_local_system(portal):
-    result = subprocess.run([sys.executable, "-m", "tests.smoke", portal.site], cwd=ROOT, capture_output=True, text=True)
+    """The deployed-stack acceptance path (issue 24, item 10), run against `make run` as after every deploy."""
+    import os
+
+    env = os.environ | {"ADMIN_USER": portal.admin_username, "ADMIN_PASSWORD": portal.admin_password}
+    result = subprocess.run([sys.executable, "-m", "tests.smoke", portal.site], cwd=ROOT, capture_output=True,
+                            text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "5 passed, 0 failed" in result.stdout
+    assert "14 passed, 0 failed" in result.stdout, result.stdout
