@@ -200,6 +200,15 @@ def test_the_malware_scan_role_is_guarddutys_documented_policy_and_the_plan_wait
     assert resources["MalwareProtectionPlan"]["DependsOn"] == "MalwareScanPolicy"
     alarm = resources["ScansNotFinishingAlarm"]["Properties"]
     assert {"Name": "code", "Value": "scan_pending"} in alarm["Dimensions"] and alarm["MetricName"] == "Refusals"
+    # The plan's status (GuardDuty user guide, "Monitoring S3 object scans with Amazon EventBridge"): its WARNING and
+    # ERROR events go to the alarm topic, which lets EventBridge publish (topic policy) and use its key (key policy).
+    rule = resources["MalwarePlanStatusRule"]["Properties"]
+    assert rule["EventPattern"]["source"] == ["aws.guardduty"] and len(rule["EventPattern"]["detail-type"]) == 2
+    assert rule["Targets"][0]["Arn"] == {"Ref": "AlarmTopic"}
+    (publish,) = resources["AlarmTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert publish["Principal"] == {"Service": "events.amazonaws.com"} and "aws:SourceArn" in str(publish["Condition"])
+    key_statements = resources["DataKey"]["Properties"]["KeyPolicy"]["Statement"]
+    assert any(s.get("Principal") == {"Service": "events.amazonaws.com"} for s in key_statements if isinstance(s, dict))
 
 
 def test_reserved_concurrency_can_be_switched_off_for_a_new_account_but_not_in_production():
