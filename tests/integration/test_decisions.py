@@ -249,7 +249,8 @@ def _post(submit, document, request_id):
 def test_decision_brancheorganisaties():
     """II.1.6, Artikel 3: a trade association's grant is in the companies' group and on the €6M part."""
     document = load_fixture("pillar1-complete.json")
-    association = copy.deepcopy(document["partners"][0]) | {"name": "Branchevereniging Linnen", "kind": "trade-association"}
+    association = copy.deepcopy(document["partners"][0]) | {"name": "Branchevereniging Linnen", "kind": "trade-association",
+                                                                      "registrationNumber": "87654321"}
     association.pop("mainlyConsultancy", None)
     document["partners"].append(association)
     calculation = calculate(document, date(2023, 5, 1), LIMITS)
