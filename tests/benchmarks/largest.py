@@ -83,6 +83,7 @@ def run() -> None:
         name = json.loads((ROOT / "content" / "data" / "programme.json").read_text())["name"]["nl"]
         data_dir = ROOT / "content" / "data"
 
+        receipt_pdf(model, model, data_dir)  # warm: fonts and styles loaded once, as in a warm container
         figures = {"receipt": [], "application": []}
         seconds = {"receipt": [], "application": []}
         for _ in range(REPEATS):
