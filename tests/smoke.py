@@ -154,9 +154,11 @@ def checks(site: str, admin_user: str | None = None, admin_password: str | None 
         uploaded.get("presign") == 201 and uploaded.get("status") in (200, 201, 204))
     if not uploaded.get("key"):
         return
-    verified = _until(180, lambda: (lambda answer: answer if answer[0] != 409 and _json(answer[2]).get("scan")
-                                    not in (None, "pending", "PENDING") else None)(
-        request(site + "/api/uploads/verify", "POST", {"key": uploaded["key"]})))
+    def scanned():
+        answer = request(site + "/api/uploads/verify", "POST", {"key": uploaded["key"]})
+        return answer if answer[0] != 409 and _json(answer[2]).get("scan") not in (None, "PENDING") else None
+
+    verified = _until(180, scanned)
     scan = _json(verified[2]) if verified else {}
     yield f"its malware scan finished and found it clean ({scan.get('scan')})", (
         bool(verified) and verified[0] == 200 and scan.get("scan") in ("NO_THREATS_FOUND", "NOT_SCANNED_LOCAL"))
@@ -190,8 +192,11 @@ def checks(site: str, admin_user: str | None = None, admin_password: str | None 
         a["sha256"] == uploaded["sha256"] and a.get("recordKey") for a in case.get("attachments", []))
     status, _, body = request(site + "/api/admin/bundles", "POST", {"day": receipt["dutchDay"]}, officer)
     job = _json(body)
-    done = _until(600, lambda: (lambda answer: _json(answer[2]) if _json(answer[2]).get("state") in ("done", "failed") else None)(
-        request(site + f"/api/admin/jobs/{job.get('id')}", headers=officer)))
+    def finished():
+        state = _json(request(site + f"/api/admin/jobs/{job.get('id')}", headers=officer)[2])
+        return state if state.get("state") in ("done", "failed") else None
+
+    done = _until(600, finished)
     yield f"a bundle job of the day runs to its end ({(done or {}).get('state')})", bool(done) and done.get("state") == "done"
     if not done or done.get("state") != "done":
         return

@@ -69,9 +69,11 @@ def _step(answer: dict) -> SignInStep:
     raise SignInRefused("unsupported")
 
 
-def _call(operation, refused_codes: tuple[str, ...] = (), **params) -> SignInStep:
+def _cognito(operation, refused_codes: tuple[str, ...] = (), **params) -> dict:
+    """One Cognito call: its answer, or what a refusal means for the sign-in (SignInRefused), or a fault
+    (StorageUnavailable, a retry-safe 503)."""
     try:
-        return _step(operation(**params))
+        return operation(**params)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         # Cognito's lockout after failed sign-ins is a NotAuthorizedException with its own message: "try later".
@@ -89,17 +91,16 @@ def _call(operation, refused_codes: tuple[str, ...] = (), **params) -> SignInSte
         raise StorageUnavailable(str(error)) from error
 
 
+def _call(operation, refused_codes: tuple[str, ...] = (), **params) -> SignInStep:
+    return _step(_cognito(operation, refused_codes, **params))
+
+
 def _with_mfa_setup(cognito, step: SignInStep) -> SignInStep:
     """Cognito asks a user without an authenticator to set one up (MFA_SETUP): the key for the app, with the
     session to answer with its first code (AssociateSoftwareToken)."""
     if step.challenge != MFA_SETUP_CHALLENGE:
         return step
-    try:
-        associated = cognito.associate_software_token(Session=step.session)
-    except ClientError as error:
-        raise SignInRefused("unauthorized") from error
-    except BotoCoreError as error:
-        raise StorageUnavailable(str(error)) from error
+    associated = _cognito(cognito.associate_software_token, ("ResourceNotFoundException",), Session=step.session)
     return SignInStep(challenge=MFA_SETUP_CHALLENGE, session=associated["Session"], secret=associated["SecretCode"])
 
 
@@ -112,12 +113,8 @@ def answer_challenge(cognito, client_id: str, challenge: str, session: str, user
     """The code from the authenticator app (mfa), the first code of a newly set up one (mfa_setup), or the new
     password a first sign-in asks for."""
     if challenge == "mfa_setup":
-        try:
-            verified = cognito.verify_software_token(Session=session, UserCode=answer, FriendlyDeviceName=ISSUER)
-        except ClientError as error:
-            raise SignInRefused("unauthorized") from error
-        except (BotoCoreError, ParamValidationError) as error:
-            raise SignInRefused("unauthorized") from error
+        verified = _cognito(cognito.verify_software_token, ("ResourceNotFoundException", "EnableSoftwareTokenMFAException"),
+                            Session=session, UserCode=answer, FriendlyDeviceName=ISSUER)
         if verified.get("Status") != "SUCCESS":
             raise SignInRefused("unauthorized")
         return _call(cognito.respond_to_auth_challenge, ("ResourceNotFoundException",), ClientId=client_id,

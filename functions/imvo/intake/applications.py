@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from imvo.casework.herstel import HerstelRoute, herstel_route
 from imvo.casework.records import Casework
-from imvo.intake.attachments import ScanPending, draft_of, draft_token, referenced_attachments, verify_attachments
+from imvo.intake.attachments import ScanPending, draft_token, drafts_of, referenced_attachments, verify_attachments
 from imvo.intake.json_input import read_json, read_json_object
 from imvo.intake.refusal import Refusal
 from imvo.programme.findings import REJECT, WARNING, Finding, portal_check, portal_check_message
@@ -342,8 +342,7 @@ class Intake:
                 "draftToken": self._draft_token_of(current["application"])}
 
     def _draft_token_of(self, application: dict) -> str | None:
-        drafts = {draft_of(reference["key"]) for _, reference in referenced_attachments(application)
-                  if isinstance(reference.get("key"), str)} - {""}
+        drafts = drafts_of(referenced_attachments(application)) - {""}
         return draft_token(self.upload_key, drafts.pop()) if len(drafts) == 1 else None
 
     def authorised(self, reference: str, token) -> dict:

@@ -148,6 +148,11 @@ def draft_of(key: str) -> str:
     return parts[1] if len(parts) >= 3 and parts[0] + "/" == ATTACHMENTS_PREFIX else ""
 
 
+def drafts_of(references: list[tuple[str, dict]]) -> set[str]:
+    """The drafts the attachment references point into ("" for a key that is none): one, for an application."""
+    return {draft_of(reference["key"]) if isinstance(reference.get("key"), str) else "" for _, reference in references}
+
+
 def statement_of(checked: VerifiedAttachment, tokens: TokenKey) -> str:
     """The signed statement of one check: what was found, and the MAC over it."""
     facts = f"{checked.key}\n{checked.sha256}\n{checked.size}\n{checked.version_id}"
@@ -242,7 +247,7 @@ def verify_attachments(uploads: ApplicationStore, document: dict, tokens: TokenK
     call; any other reference is read and hashed here.
     """
     references = referenced_attachments(document)
-    drafts = {draft_of(reference["key"]) if isinstance(reference["key"], str) else "" for _, reference in references}
+    drafts = drafts_of(references)
     if len(drafts) > 1:
         return [], [_problem("$.attachments", "Alle bijlagen horen bij één aanvraag (één concept).",
                              "All attachments belong to one application (one draft).")]
