@@ -153,5 +153,11 @@ build-AdminFunction:
 build-BudgetFunction:
 	$(LAMBDA_BUILD) BudgetFunction $(ARTIFACTS_DIR)
 
+build-SequencerFunction:
+	$(LAMBDA_BUILD) SequencerFunction $(ARTIFACTS_DIR)
+
+build-ReceiptLogFunction:
+	$(LAMBDA_BUILD) ReceiptLogFunction $(ARTIFACTS_DIR)
+
 build-RecordFunction:
 	$(LAMBDA_BUILD) RecordFunction $(ARTIFACTS_DIR)

@@ -65,8 +65,9 @@ PLUGINS = ["pelican.plugins.sitemap", "regulation_pdf", "search_index", "minify_
 SITEMAP = {"format": "xml", "exclude": ["404.html", "^beheer/"],
            "priorities": {"articles": 0.5, "indexes": 0.5, "pages": 0.5},
            "changefreqs": {"articles": "monthly", "indexes": "monthly", "pages": "monthly"}}
-STATIC_PATHS = ["extra/robots.txt"]
-EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"}}
+STATIC_PATHS = ["extra/robots.txt", "extra/herbereken-loting.py"]
+EXTRA_PATH_METADATA = {"extra/robots.txt": {"path": "robots.txt"},
+                       "extra/herbereken-loting.py": {"path": "downloads/herbereken-loting.py"}}
 
 # The key facts and the application schemas, for the templates (see theme/templates/).
 DATA_DIR = ROOT / "content" / "data"

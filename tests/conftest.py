@@ -104,6 +104,24 @@ def run_admin_job(module, event_name: str, body: dict) -> tuple[dict, dict]:
     return job, download
 
 
+DAY_ROOT = "ab" * 32  # a day's checkpoint root (hex), for tests of the allocation's order rather than of the log
+
+
+class _EveryDaySealed(dict):
+    def __contains__(self, day) -> bool:
+        return True
+
+    def __getitem__(self, day) -> str:
+        return DAY_ROOT
+
+
+def sealed(seed: str):
+    """The lottery's inputs with every day's checkpoint sealed (root DAY_ROOT): for tests of the allocation's order."""
+    from imvo.admin.allocation import Draw
+
+    return Draw(seed, _EveryDaySealed())
+
+
 def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
@@ -139,8 +157,9 @@ def create_test_storage(region: str = "eu-west-1") -> dict[str, str]:
     that follow a stored record and the verified e-mail sender, made as the local server makes them.
     Returns the environment the functions need to find them."""
     from imvo.settings import LOCAL_CONFIGURATION_SET, LOCAL_CONFIRMATION_SENDER
-    from imvo_local.embedded_s3 import (create_mail_identity, create_random_secret, create_submissions_bucket,
-                                        create_uploads_bucket)
+    from imvo.settings import LOCAL_RECEIPT_KEY
+    from imvo_local.embedded_s3 import (create_mail_identity, create_random_secret, create_receipt_key,
+                                        create_submissions_bucket, create_uploads_bucket)
     from imvo_local.event_delivery import RecordEvents
 
     client = boto3.client("s3", region_name=region)
@@ -152,11 +171,13 @@ def create_test_storage(region: str = "eu-west-1") -> dict[str, str]:
     client.create_bucket(Bucket=SITE_BUCKET, CreateBucketConfiguration={"LocationConstraint": region})
     upload_fixture_attachments(client)
     create_mail_identity(boto3.client("ses", region_name=region), LOCAL_CONFIRMATION_SENDER, LOCAL_CONFIGURATION_SET)
+    receipt_key = create_receipt_key(boto3.client("kms", region_name=region), LOCAL_RECEIPT_KEY)
     deliveries = RecordEvents.from_template(BUCKET)
     deliveries.create(client, boto3.client("events", region_name=region), boto3.client("sqs", region_name=region))
     AFTER_STORE[:] = [deliveries]
     return {"IMVO_SUBMISSIONS_BUCKET": BUCKET, "IMVO_UPLOADS_BUCKET": UPLOADS_BUCKET,
-            "IMVO_TOKEN_SECRET_ID": secret, "IMVO_UPLOAD_KEY_SECRET_ID": upload_key, "IMVO_RETENTION_DAYS": "1", "IMVO_SITE_BUCKET": SITE_BUCKET}
+            "IMVO_TOKEN_SECRET_ID": secret, "IMVO_UPLOAD_KEY_SECRET_ID": upload_key, "IMVO_RETENTION_DAYS": "1", "IMVO_SITE_BUCKET": SITE_BUCKET,
+            "IMVO_RECEIPT_KEY_ID": receipt_key}
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 
 import boto3
 
+from imvo.admin.allocation import checked_commitment
 from imvo.admin.casefile import STANDING_WORDS, applications_of_day, case_file
 from imvo.admin.decisions import NoSuchApplication, record_completeness, record_decision, request_supplement
 from imvo.admin.jobs import ALLOCATION, BUNDLE, DONE, JobBoard, public_view, start
@@ -17,6 +18,7 @@ from imvo.audit.trail import AuditTrail
 from imvo.intake.json_input import read_json_object
 from imvo.intake.refusal import Refusal
 from imvo.intake.storage import ApplicationStore, s3_client
+from imvo.programme.facts import load_openings
 from imvo.programme.findings import REJECT, Finding
 from imvo.settings import load_settings
 
@@ -53,7 +55,9 @@ def _allocation_params(body: dict) -> dict:
     if not isinstance(opening, str):
         raise Refusal("invalid", "Geef de openstelling als tekst.", "Give the opening as text.",
                       [Finding("$.opening", "schema:type", REJECT, "Tekst.", "Text.")])
-    return {"seed": seed, "opening": opening}
+    settings = load_settings()
+    return {"seed": seed, "opening": opening,
+            "commitment": checked_commitment(seed, opening, load_openings(settings.data_dir, settings.extra_openings_file))}
 
 
 def _not_found(what_nl: str, what_en: str) -> Refusal:

@@ -31,12 +31,15 @@ ENV_CONFIRMATION_SENDER = "IMVO_CONFIRMATION_SENDER"
 ENV_SITE_URL = "IMVO_SITE_URL"
 ENV_CONFIRMATIONS_PER_ADDRESS = "IMVO_CONFIRMATIONS_PER_ADDRESS_PER_DAY"
 ENV_SES_CONFIGURATION_SET = "IMVO_SES_CONFIGURATION_SET"
+ENV_RECEIPT_KEY = "IMVO_RECEIPT_KEY_ID"
+ENV_LOG_ORIGIN = "IMVO_LOG_ORIGIN"
+ENV_LOG_SETTLE = "IMVO_LOG_SETTLE_SECONDS"
 
 FUNCTION_ENV_VARS = frozenset({
     ENV_SUBMISSIONS_BUCKET, ENV_UPLOADS_BUCKET, ENV_DATA_DIR, ENV_SCHEMA_DIR, ENV_EXTRA_OPENINGS,
     ENV_MAX_BODY_BYTES, ENV_RETENTION_DAYS, ENV_TOKEN_SECRET, ENV_UPLOAD_KEY_SECRET, ENV_MALWARE_SCAN, ENV_ORIGIN_SECRET,
     ENV_ENVIRONMENT, ENV_JOB_FUNCTION, ENV_ADMIN_CLIENT_ID, ENV_SITE_BUCKET, ENV_CONFIRMATION_SENDER, ENV_SITE_URL,
-    ENV_CONFIRMATIONS_PER_ADDRESS, ENV_SES_CONFIGURATION_SET,
+    ENV_CONFIRMATIONS_PER_ADDRESS, ENV_SES_CONFIGURATION_SET, ENV_RECEIPT_KEY, ENV_LOG_ORIGIN, ENV_LOG_SETTLE,
 })
 
 # GuardDuty Malware Protection for S3 tags each scanned upload; without it (locally) nothing scans.
@@ -46,6 +49,9 @@ SCAN_NONE = "none"
 LOCAL_CONFIRMATION_SENDER = "aanvragen@imvo-portal.example"
 # The SES configuration set every e-mail is sent with (bounces and complaints to the suppression list).
 LOCAL_CONFIGURATION_SET = "imvo-local-confirmations"
+# The receipt key's alias (infra/template.yaml's ReceiptSigningKeyAlias; `make run` makes it in the embedded KMS).
+LOCAL_RECEIPT_KEY = "alias/imvo-receipts-local"
+LOCAL_LOG_ORIGIN = "imvo-portal.example/log"
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,9 @@ class Settings:
     site_url: str  # the site's address for links in e-mails ("https://…"); empty where the stack has no domain
     confirmations_per_address: int  # confirmation e-mails one address may receive in a Dutch day (imvo.notify.allowance)
     configuration_set: str  # the SES configuration set: suppression of bounced and complaining addresses
+    receipt_key_id: str  # the KMS key that signs receipts and the log's checkpoints (imvo.transparency)
+    log_origin: str  # the receipt log's checkpoint origin (C2SP tlog-checkpoint), also its signed-note key name
+    log_settle_seconds: float  # how old a receipt is before the sequencer logs it: longer than any request can take
 
 
 def load_settings(environ: os._Environ | dict | None = None) -> Settings:
@@ -94,4 +103,7 @@ def load_settings(environ: os._Environ | dict | None = None) -> Settings:
         site_url=(env.get(ENV_SITE_URL) or "").rstrip("/"),
         confirmations_per_address=int(env.get(ENV_CONFIRMATIONS_PER_ADDRESS) or 5),
         configuration_set=env.get(ENV_SES_CONFIGURATION_SET) or LOCAL_CONFIGURATION_SET,
+        receipt_key_id=env.get(ENV_RECEIPT_KEY) or LOCAL_RECEIPT_KEY,
+        log_origin=env.get(ENV_LOG_ORIGIN) or LOCAL_LOG_ORIGIN,
+        log_settle_seconds=float(env.get(ENV_LOG_SETTLE) or 35),
     )

@@ -32,6 +32,7 @@ JOBS_FAILED = "JobsFailed"  # dimension: kind
 EMAILS_SENT = "EmailsSent"  # confirmation e-mails
 EMAILS_FAILED = "EmailsFailed"  # attempts SES refused or failed (dimension: retry yes/no)
 RECORD_EVENTS_FAILED = "RecordEventsFailed"  # deliveries of a stored record's event to be repeated (dimension: work)
+LOG_LATE_RECEIPTS = "LogLateReceipts"  # receipts the sequencer found after a later one was logged (settle time too short)
 
 
 class _StdoutLines(logging.Handler):

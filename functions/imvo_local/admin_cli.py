@@ -1,18 +1,21 @@
 """The admin command line, against the embedded S3 of `make run` or a real bucket: `imvo-admin bundle`,
 `imvo-admin allocation` (both run as jobs, with a progress bar), `imvo-admin reject`, `imvo-admin trail`,
-`imvo-admin budget` (the public budget.json into the built site)."""
+`imvo-admin budget` (the public budget.json into the built site), `imvo-admin verify-receipt` and
+`imvo-admin audit-log` (issue 23: a signed receipt, and the receipt log against the record)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import urllib.request
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import boto3
 from tqdm import tqdm
 
+from imvo.admin.allocation import checked_commitment
 from imvo.admin.decisions import record_completeness, record_decision, record_rejection, request_supplement
 from imvo.casework.records import COMPLETENESS_WORDS, DECISION_WORDS
 from imvo.intake.refusal import Refusal
@@ -23,6 +26,9 @@ from imvo.audit.trail import AuditTrail
 from imvo.intake.storage import ApplicationStore, StorageDenied, StorageUnavailable, s3_client
 from imvo.programme.facts import load_openings
 from imvo.settings import load_settings
+from imvo.transparency.audit import audit
+from imvo.transparency.publication import KEYS_FILE
+from imvo.transparency.verification import NotVerified, published_keys, verify_receipt
 
 
 def _day(value: str) -> str:
@@ -52,6 +58,47 @@ def _run_with_bar(board: JobBoard, kind: str, params: dict, by: str, data_dir: P
 def _fetch(store: ApplicationStore, key: str, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(store.get_bytes(key))
+
+
+def _read_keys(args) -> dict:
+    """The published receipt keys: a file, or a URL (by default the site's log/receipt-keys.json)."""
+    source = args.keys or f"{args.site.rstrip('/')}/{KEYS_FILE}"
+    if source.startswith(("http://", "https://")):
+        with urllib.request.urlopen(source, timeout=10) as answer:  # noqa: S310 - an address the officer gives
+            return json.loads(answer.read())
+    return json.loads(Path(source).read_text(encoding="utf-8"))
+
+
+def signed_receipt_in(path: Path) -> dict:
+    """The signed receipt in a file: the API's answer, the signed receipt alone, or a receipt PDF (its attachment)."""
+    data = path.read_bytes()
+    if data.startswith(b"%PDF"):
+        from pypdf import PdfReader
+
+        attachments = PdfReader(path).attachments
+        found = [content for name, contents in attachments.items() if name.endswith(".json") for content in contents]
+        if not found:
+            raise ValueError("deze PDF bevat geen ondertekend ontvangstbewijs / this PDF holds no signed receipt")
+        data = found[0]
+    document = json.loads(data)
+    return document.get("signedReceipt", document) if isinstance(document, dict) else document
+
+
+def _verify_receipt(args) -> int:
+    try:
+        signed = signed_receipt_in(args.file)
+        statement = verify_receipt(signed, published_keys(_read_keys(args)))
+    except NotVerified as refused:
+        print(f"NIET GELDIG / NOT VALID: {refused.nl} / {refused.en}", file=sys.stderr)
+        return 5
+    except (OSError, ValueError) as error:
+        print(f"Niet te lezen / cannot be read: {error}", file=sys.stderr)
+        return 2
+    moment = datetime.fromtimestamp(statement["receivedAtMs"] / 1000, tz=timezone.utc)
+    print(f"GELDIG / VALID: {statement.get('supplementReference') or statement['reference']} "
+          f"({statement['type']}, pijler/pillar {statement['pillar']}), ontvangen / received {moment.isoformat(timespec='milliseconds')}, "
+          f"sha256 {statement['sha256']}, key {statement['keyId'][:16]}…")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +135,17 @@ def main(argv: list[str] | None = None) -> int:
     budget = commands.add_parser("budget", help="de openbare budgetmeter (budget.json) voor de site / the public budget meter")
     budget.add_argument("--opening", help="openstelling (standaard: de laatst geopende) / opening (default: the last opened)")
     budget.add_argument("--site", type=Path, default=Path("output"), help="de gebouwde site (standaard: output/)")
+    verify = commands.add_parser("verify-receipt", help="controleer een ontvangstbewijs (JSON of PDF) / verify a receipt")
+    verify.add_argument("file", type=Path)
+    verify.add_argument("--keys", default=None, help="receipt-keys.json: bestand of URL (standaard: van --site)")
+    verify.add_argument("--site", default="http://127.0.0.1:8000", help="de site (standaard: die van make run)")
+    audit_log = commands.add_parser("audit-log", help="reken het ontvangstlogboek na tegen het archief / audit the receipt log")
+    audit_log.add_argument("--opening", default=None, help="alleen de aanvragen van deze openstelling moeten erin staan")
+    audit_log.add_argument("--keys", default=None, help="receipt-keys.json: bestand of URL (standaard: van --site)")
+    audit_log.add_argument("--site", default="http://127.0.0.1:8000")
     args = parser.parse_args(argv)
+    if args.command == "verify-receipt":
+        return _verify_receipt(args)
     if args.command == "bundle" and (args.day and (args.first or args.last) or not (args.day or (args.first and args.last))):
         parser.error("geef --day, of --from en --to / give --day, or --from and --to")
     if args.command == "bundle" and not args.day and args.last < args.first:
@@ -109,8 +166,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"({result['size']} bytes, sha256 {result['sha256']})")
         elif args.command == "allocation":
             by = admin_identity()
-            job = _run_with_bar(JobBoard(store), ALLOCATION, {"seed": args.seed, "opening": args.opening}, by,
-                                settings.data_dir)
+            commitment = checked_commitment(args.seed, args.opening,
+                                            load_openings(settings.data_dir, settings.extra_openings_file))
+            job = _run_with_bar(JobBoard(store), ALLOCATION,
+                                {"seed": args.seed, "opening": args.opening, "commitment": commitment}, by, settings.data_dir)
             for name, key in job["result"]["files"].items():
                 _fetch(store, key, args.out / name)
                 print(args.out / name)
@@ -136,6 +195,15 @@ def main(argv: list[str] | None = None) -> int:
             target = args.site / BUDGET_FILE
             target.write_bytes(as_file(budget_of(store, settings.data_dir, opening, now)))
             print(f"{target}: {opening}")
+        elif args.command == "audit-log":
+            report = audit(store, published_keys(_read_keys(args)), settings.log_origin, args.opening)
+            print(f"{report.records} ontvangen / received, {report.leaves} in het logboek / in the log, "
+                  f"{report.checkpoints} checkpoints")
+            for problem in report.problems:
+                print(f"  PROBLEEM / PROBLEM: {problem}")
+            print("Het logboek klopt met het archief / the log matches the record" if report.holds else
+                  f"{len(report.problems)} problemen / problems")
+            return 0 if report.holds else 5
         elif args.command == "trail":
             events = AuditTrail(store).trail_of(args.reference)
             if not events:

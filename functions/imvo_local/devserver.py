@@ -24,7 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 from imvo.admin.signin import ADMIN_GROUP
 from imvo.api.origin import ORIGIN_HEADER
 from imvo.secret_store import read_secret
-from imvo_local.embedded_s3 import create_admin_sign_in, create_mail_identity, start_embedded_s3
+from imvo_local.embedded_s3 import (create_admin_sign_in, create_mail_identity, create_receipt_key, create_site_bucket,
+                                    start_embedded_s3)
+from imvo_local.sequencing import LOCAL_SETTLE_SECONDS, LocalSequencer
 from imvo_local.event_delivery import LOCAL_VISIBILITY_SECONDS, RecordEvents
 from imvo_local.outbox import OUTBOX_JSON_PATH, OUTBOX_PATH, attachment, outbox, outbox_page
 from imvo_local.jwt_authorizer import JwtAuthorizer, Unauthorized
@@ -36,6 +38,7 @@ from imvo_local.sam_template import Route, jwt_authorizer, load_handler_of, load
 from imvo.programme.facts import DUTCH_TIME, load_openings, opening_for
 from imvo.settings import (ENV_ADMIN_CLIENT_ID, ENV_SITE_URL, ENV_EXTRA_OPENINGS, ENV_MALWARE_SCAN, ENV_RETENTION_DAYS,
                            ENV_ORIGIN_SECRET, ENV_SUBMISSIONS_BUCKET, ENV_TOKEN_SECRET, ENV_UPLOAD_KEY_SECRET, ENV_UPLOADS_BUCKET, PROJECT_ROOT, SCAN_NONE,
+                           ENV_RECEIPT_KEY, ENV_LOG_SETTLE, LOCAL_RECEIPT_KEY,
                            load_settings)
 
 # How long stopping may take before the process ends regardless (RecordEvents.stop alone may take 15 s).
@@ -82,6 +85,7 @@ def gateway_event(method: str, raw_path: str, headers: dict[str, str], body: byt
 
 
 LOCAL_CLOCK_PATH = "/local/clock.json"
+PUBLISHED_BY_THE_STACK = "/log/"  # what the stack writes into the site bucket itself (imvo.transparency.publication)
 
 
 class LocalLambdaContext:
@@ -118,7 +122,21 @@ class PortalRequestHandler(SimpleHTTPRequestHandler):
             return self._send_json(200, {"messages": outbox()}, {"cache-control": "no-store"})
         if path.startswith(OUTBOX_PATH):
             return self._outbox(path[len(OUTBOX_PATH):])
+        if path.startswith(PUBLISHED_BY_THE_STACK):
+            return self._from_site_bucket(path)
         return super().do_GET()
+
+    def _from_site_bucket(self, path: str):
+        """What the stack itself writes into the site bucket (the receipt log), served from the embedded one, as
+        CloudFront serves it from the bucket."""
+        import boto3
+
+        try:
+            found = boto3.client("s3").get_object(Bucket=load_settings().site_bucket, Key=path.lstrip("/"))
+        except boto3.client("s3").exceptions.NoSuchKey:
+            return self._send_raw(404, {"content-type": "text/plain; charset=utf-8"}, b"Not found\n")
+        return self._send_raw(200, {"content-type": found["ContentType"], "cache-control": found.get("CacheControl", "no-cache")},
+                              found["Body"].read())
 
     def _outbox(self, rest: str):
         """Local only: the e-mails the embedded SES sent, and their attachments."""
@@ -336,14 +354,17 @@ def main(argv: list[str] | None = None) -> NoReturn:
     os.environ[ENV_ORIGIN_SECRET] = origin_secret
     import boto3
 
+    os.environ[ENV_RECEIPT_KEY] = create_receipt_key(boto3.client("kms"), LOCAL_RECEIPT_KEY)
     admin = create_admin_sign_in(boto3.client("cognito-idp"), ADMIN_GROUP)
     os.environ[ENV_ADMIN_CLIENT_ID] = admin.client_id
     sender = load_settings().confirmation_sender
     create_mail_identity(boto3.client("ses"), sender, load_settings().configuration_set)
+    create_site_bucket(boto3.client("s3"), load_settings().site_bucket)
+    os.environ.setdefault(ENV_LOG_SETTLE, str(LOCAL_SETTLE_SECONDS))
     deliveries = RecordEvents.from_template(args.bucket)
     if args.after_store == "on":
         deliveries.create(boto3.client("s3"), boto3.client("events"), boto3.client("sqs"))
-    server = None
+    server = sequencer = None
     try:
         model = IamModel.from_template(load_template(), local_names(args.bucket, args.uploads_bucket,
                                                                     confirmation_sender=sender), args.iam_calls)
@@ -352,6 +373,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
             deliveries.start()
         use_launcher(ThreadLauncher(model))
         offset = int(args.clock.timestamp() * 1000) - time.time_ns() // 1_000_000 if args.clock else 0
+        sequencer = LocalSequencer(offset)
+        sequencer.start()
         server = make_server(args.site, args.host, args.port, offset, security_headers(endpoint),
                              {"AdminSignIn": local_authorizer(admin, endpoint)},
                              {ORIGIN_HEADER: read_secret(origin_secret)})
@@ -368,6 +391,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
               "reads 'not scanned (local)'); this server adds CloudFront's x-origin-verify header to each API request itself. No CloudWatch either: each request's "
               "log line and its metrics (EMF) are printed here, and no alarm watches them. Admin jobs run in a "
               "thread of this server, not as an asynchronous Lambda invocation.", flush=True)
+        print(f"Log:     every receipt is signed by the embedded KMS key ({load_settings().receipt_key_id}); a sequencer "
+              f"thread appends receipts older than {load_settings().log_settle_seconds:g} s to the receipt log each "
+              f"second (the stack: a scheduled function, 40 s) and publishes it at {base}{PUBLISHED_BY_THE_STACK} "
+              f"(checkpoint, tiles, receipt-keys.json)", flush=True)
         if args.after_store == "on":
             print(f"After:   each stored application or supplement: the template's RecordStoredRule (EventBridge) "
                   f"passes it through an SQS queue each to the functions that follow ({', '.join(t.function for t in deliveries.triggers)}), "
@@ -397,6 +424,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
         # the process ends all the same; nothing here outlives it (storage is in memory).
         faulthandler.dump_traceback_later(STOP_SECONDS, exit=True)
         deliveries.stop()
+        if sequencer is not None:
+            sequencer.stop()
         if server is not None:
             server.shutdown()
             server.server_close()

@@ -228,11 +228,26 @@ def create_uploads_bucket(client, bucket: str) -> None:
         {"AllowedMethods": ["POST"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 600}]})
 
 
+def create_site_bucket(client, bucket: str) -> None:
+    """The site bucket, where the stack itself publishes (the receipt log; budget.json): private, as CloudFront's origin."""
+    client.create_bucket(Bucket=bucket, **_location(client))
+    _private_encrypted(client, bucket)
+
+
 def create_mail_identity(ses, sender: str, configuration_set: str) -> None:
     """The sender verified and the configuration set made, as the stack's SenderIdentity and
     ConfirmationConfigurationSet are (moto keeps no suppression list: the template's part)."""
     ses.verify_email_identity(EmailAddress=sender)
     ses.create_configuration_set(ConfigurationSet={"Name": configuration_set})
+
+
+def create_receipt_key(kms, alias: str) -> str:
+    """The receipt key as the template's ReceiptSigningKey: ECC_NIST_P256 for SIGN_VERIFY, under its alias
+    (moto's KMS signs and verifies with it); returns the alias."""
+    key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY",
+                         Description="IMVO receipts and receipt-log checkpoints (local)")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key)
+    return alias
 
 
 def create_random_secret(client, name: str) -> str:

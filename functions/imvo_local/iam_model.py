@@ -29,7 +29,7 @@ from pathlib import Path
 from botocore.awsrequest import AWSResponse
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 
-from imvo.settings import LOCAL_CONFIGURATION_SET, LOCAL_CONFIRMATION_SENDER
+from imvo.settings import LOCAL_CONFIGURATION_SET, LOCAL_CONFIRMATION_SENDER, LOCAL_RECEIPT_KEY
 
 acting_function: contextvars.ContextVar[str | None] = contextvars.ContextVar("acting_function", default=None)
 # Set by a test that provokes a denial on purpose (to see how the system answers one).
@@ -198,7 +198,17 @@ def local_names(submissions_bucket: str, uploads_bucket: str, site_bucket: str =
         "UploadKeySecret": "arn:aws:secretsmanager:*:*:secret:imvo-upload-key-*",
         "DataKey": "arn:aws:kms:eu-west-1:123456789012:key/imvo-data-key",
         "AdminJobFunction": LOCAL_JOB_FUNCTION_ARN,
+        "ReceiptSigningKey": RECEIPT_KEY_ARN,
+        "ReceiptSigningKeyAlias": LOCAL_RECEIPT_KEY,
+        # The roles the receipt key's policy names (SAM's <Function>Role), as the model's callers are named.
+        **{f"{function}Role": f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{function}"
+           for function in ("SubmitFunction", "SupplementFunction", "SequencerFunction")},
     }
+
+
+RECEIPT_KEY_ARN = f"arn:aws:kms:{LOCAL_REGION}:{LOCAL_ACCOUNT}:key/imvo-receipt-key"
+# The aliases the functions name keys by (KeyId): IAM judges a KMS call against the key the alias points to.
+KEY_ALIASES = {LOCAL_RECEIPT_KEY: RECEIPT_KEY_ARN}
 
 
 # ------------------------------------------------------------------------- what a call needs
@@ -218,6 +228,8 @@ def needs_of(operation: str, params: dict, kms: dict[str, str], secrets: dict[st
             needs.append(Need("ses:SendRawEmail", f"arn:aws:ses:{LOCAL_REGION}:{LOCAL_ACCOUNT}:configuration-set/"
                                                   f"{params['ConfigurationSetName']}", condition))
         return needs
+    if operation in ("Sign", "GetPublicKey"):
+        return [Need(f"kms:{operation}", KEY_ALIASES.get(params["KeyId"], params["KeyId"]))]
     if operation == "GetSecretValue":
         arn = params["SecretId"]
         key = next((key for pattern, key in secrets.items() if fnmatch.fnmatchcase(arn, pattern)), None)

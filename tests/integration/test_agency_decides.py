@@ -18,7 +18,7 @@ from imvo.intake.storage import ApplicationStore
 from imvo.programme.facts import load_facts
 from imvo.settings import load_settings
 from imvo_local.outbox import outbox
-from tests.conftest import (BUCKET, IAM, SITE_BUCKET, admin_call, after_store, all_objects, complete_records,
+from tests.conftest import (BUCKET, sealed, IAM, SITE_BUCKET, admin_call, after_store, all_objects, complete_records,
                             handler_module, load_event, load_fixture, run_admin_job)
 from tests.integration.test_intake import post, supplement
 
@@ -197,7 +197,7 @@ def test_the_allocation_holds_an_application_while_rvo_awaits_its_supplement_and
     assert code == 201
     originals = store.all_applications()
     lines = {line.candidate.reference: line for line in allocate(candidates_in(store, originals),
-                                                                  ceilings_of(load_facts(load_settings().data_dir)), "seed")}
+                                                                  ceilings_of(load_facts(load_settings().data_dir)), sealed("seed"))}
     assert lines[held["reference"]].status == AWAITING_SUPPLEMENT and not lines[held["reference"]].cumulative
     assert lines[rejected["reference"]].status == REJECTED
     assert lines[counted["reference"]].status == WITHIN_CEILING
@@ -207,7 +207,7 @@ def test_the_allocation_holds_an_application_while_rvo_awaits_its_supplement_and
                                 epoch_ms=_epoch("2023-03-20T09:00:00+01:00"), request_id="answer")
     assert code == 201
     lines = {line.candidate.reference: line for line in allocate(candidates_in(store, store.all_applications()),
-                                                                  ceilings_of(load_facts(load_settings().data_dir)), "seed")}
+                                                                  ceilings_of(load_facts(load_settings().data_dir)), sealed("seed"))}
     assert lines[held["reference"]].status == WITHIN_CEILING
     assert lines[held["reference"]].candidate.received_at == "2023-03-20T08:00:00.000Z"
 

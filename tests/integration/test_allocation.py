@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from imvo.admin.allocation import (HELD, INCOMPLETE, REJECTED, SECTOR_CAP, WITHIN_CEILING, Candidate, allocate,
                              lottery_key)
+from tests.conftest import DAY_ROOT, sealed
 from imvo.admin.allocation_report import report_csv, report_html, report_pdf
 
 CEILINGS = {"pillar1-companies": Decimal("6000000"), "pillar1-cso": Decimal("3000000"), "pillar2": Decimal("2300000")}
@@ -31,11 +32,11 @@ def test_order_of_receipt_until_the_ceiling_is_reached_on_a_given_day():
              candidate("C", "05-02T09:00:00.000", 1_000_000, sector="energie"),
              candidate("D", "05-03T09:00:00.000", 400_000, sector="metaal"), candidate("E", "05-03T09:30:00.000", 300_000, sector="textiel-en-kleding"),
              candidate("F", "05-04T09:00:00.000", 50_000, sector="bouw")]
-    lines = allocate(found, CEILINGS, seed="seed-2023")
+    lines = allocate(found, CEILINGS, sealed("seed-2023"))
     result = statuses(lines)
     assert result["A"] == result["B"] == result["C"] == WITHIN_CEILING
     assert {line.candidate.reference for line in lines if line.lottery} == {"D", "E"}
-    first = min(["D", "E"], key=lambda r: lottery_key("seed-2023", r))
+    first = min(["D", "E"], key=lambda r: lottery_key("seed-2023", DAY_ROOT, r))
     second = ({"D", "E"} - {first}).pop()
     assert result[first] == WITHIN_CEILING and result[second] == HELD
     assert result["F"] == HELD  # after the ceiling was reached, later applications are held (II.3.1)
@@ -46,7 +47,7 @@ def test_order_of_receipt_until_the_ceiling_is_reached_on_a_given_day():
 def test_lottery_is_reproducible_and_depends_on_the_seed():
     found = [candidate(f"R{i}", f"06-01T09:{i:02d}:00.000", 1_000_000, sector=s)
              for i, s in enumerate(["bouw", "chemie", "energie", "metaal", "olie-en-gas", "textiel-en-kleding", "voedingsmiddelen"])]
-    winners = lambda seed: [l.candidate.reference for l in sorted(allocate(found, CEILINGS, seed), key=lambda l: l.lottery_key) if l.status == WITHIN_CEILING]
+    winners = lambda seed: [l.candidate.reference for l in sorted(allocate(found, CEILINGS, sealed(seed)), key=lambda l: l.lottery_key) if l.status == WITHIN_CEILING]
     assert winners("published-seed") == winners("published-seed")
     assert len(winners("published-seed")) == 6
     seeds = {tuple(winners(f"seed-{n}")) for n in range(10)}
@@ -56,16 +57,16 @@ def test_lottery_is_reproducible_and_depends_on_the_seed():
 def test_at_most_three_grants_per_sector():
     found = [candidate(f"T{i}", f"07-0{i + 1}T09:00:00.000", 100_000, sector="textiel-en-kleding") for i in range(5)]
     found.append(candidate("O", "07-08T09:00:00.000", 100_000, sector="other"))
-    result = statuses(allocate(found, CEILINGS, "s"))
+    result = statuses(allocate(found, CEILINGS, sealed("s")))
     assert [result[f"T{i}"] for i in range(5)] == [WITHIN_CEILING] * 3 + [SECTOR_CAP] * 2
     assert result["O"] == WITHIN_CEILING
 
 
 def test_a_rejected_earlier_application_frees_room_for_a_later_one():
     found = [candidate("BIG", "08-01T09:00:00.000", 5_900_000, sector="bouw"), candidate("LATE", "08-02T09:00:00.000", 500_000, sector="chemie")]
-    assert statuses(allocate(found, CEILINGS, "s"))["LATE"] == HELD
+    assert statuses(allocate(found, CEILINGS, sealed("s")))["LATE"] == HELD
     found[0].rejected = True
-    result = statuses(allocate(found, CEILINGS, "s"))
+    result = statuses(allocate(found, CEILINGS, sealed("s")))
     assert result == {"BIG": REJECTED, "LATE": WITHIN_CEILING}
 
 
@@ -75,13 +76,13 @@ def test_incomplete_applications_wait_and_pillars_have_their_own_ceilings():
              candidate("CSO", "09-01T11:00:00.000", 0, 2_900_000, sector="energie"),
              candidate("CSO2", "09-02T11:00:00.000", 0, 200_000, sector="bouw"),
              candidate("COMP", "09-02T12:00:00.000", 1_000_000, 0, sector="metaal")]
-    result = statuses(allocate(found, CEILINGS, "s"))
+    result = statuses(allocate(found, CEILINGS, sealed("s")))
     assert result == {"INC": INCOMPLETE, "P2": WITHIN_CEILING, "CSO": WITHIN_CEILING, "CSO2": HELD, "COMP": WITHIN_CEILING}
 
 
 def test_report_as_csv_html_and_pdf_with_a_chart_per_ceiling():
     found = [candidate("A", "05-01T09:00:00.000", 2_000_000, 50_000, sector="bouw"), candidate("B", "05-02T09:00:00.000", 4_500_000, sector="chemie")]
-    lines = allocate(found, CEILINGS, "report-seed")
+    lines = allocate(found, CEILINGS, sealed("report-seed"))
     csv_text = report_csv(lines).decode()
     assert csv_text.splitlines()[0].startswith("\"order\",\"receiptOrder\",\"reference\",\"effectiveReceivedAt\"")  # every cell quoted
     assert ",\"A\"," in csv_text and ",\"held\"," in csv_text
@@ -103,10 +104,10 @@ def test_the_report_reads_in_the_order_of_treatment_with_the_lottery_position_an
              candidate("REJ", "05-01T09:40:00.000", 20_000, sector="chemie", rejected=True)]
     found += [candidate(f"L{i}", f"05-02T09:0{i}:00.000", 300_000, sector=s)
               for i, s in enumerate(["metaal", "energie", "textiel-en-kleding", "voedingsmiddelen", "olie-en-gas"])]
-    lines = allocate(found, CEILINGS, seed="report-order")
+    lines = allocate(found, CEILINGS, sealed("report-order"))
     rows = list(csv.DictReader(io.StringIO(report_csv(lines).decode())))
     assert [int(r["order"]) for r in rows] == list(range(1, len(found) + 1))
-    by_lot = sorted((f"L{i}" for i in range(5)), key=lambda r: lottery_key("report-order", r))
+    by_lot = sorted((f"L{i}" for i in range(5)), key=lambda r: lottery_key("report-order", DAY_ROOT, r))
     assert [r["reference"] for r in rows] == ["A", "INC", "REJ"] + by_lot
     assert [r["lotteryPosition"] for r in rows[3:]] == ["1", "2", "3", "4", "5"]
     assert [r["receiptOrder"] for r in rows[3:]] == [str(4 + int(ref[1])) for ref in by_lot]
@@ -178,12 +179,12 @@ def test_a_day_that_passes_only_the_pillar_2_ceiling_leaves_pillar_1_in_order_of
     """Artikel 4, II.3.2, III.3.2: the lottery belongs to the ceiling that would be passed, not to the day."""
     found = [candidate(f"P{i}", f"08-01T09:0{i}:00.000", pillar=2, amount_p2=600_000, sector="") for i in range(5)]
     found += [candidate(f"T{i}", f"08-01T10:0{i}:00.000", 100_000, sector="textiel-en-kleding") for i in range(5)]
-    lines = allocate(found, CEILINGS, seed="seed-2023")
+    lines = allocate(found, CEILINGS, sealed("seed-2023"))
     result = statuses(lines)
     assert {line.candidate.reference for line in lines if line.lottery} == {f"P{i}" for i in range(5)}
     # pillar 1 was nowhere near its ceilings: the first three textile applications in order of receipt get the slots
     assert [result[f"T{i}"] for i in range(5)] == [WITHIN_CEILING] * 3 + [SECTOR_CAP] * 2
-    winners = sorted((f"P{i}" for i in range(5)), key=lambda r: lottery_key("seed-2023", r))
+    winners = sorted((f"P{i}" for i in range(5)), key=lambda r: lottery_key("seed-2023", DAY_ROOT, r))
     assert [result[r] for r in winners] == [WITHIN_CEILING] * 3 + [HELD] * 2  # 3 × 600,000 ≤ 2.3M < 4 × 600,000
 
 
@@ -192,7 +193,7 @@ def test_a_pillar_1_ceiling_day_draws_only_the_applications_on_that_ceiling():
              candidate("B", "09-02T09:00:00.000", 80_000, sector="chemie"),
              candidate("C", "09-02T09:10:00.000", 80_000, sector="energie"),
              candidate("S", "09-02T09:20:00.000", amount_cso=50_000, sector="metaal")]  # only the CSO part
-    lines = allocate(found, CEILINGS, seed="s")
+    lines = allocate(found, CEILINGS, sealed("s"))
     assert {line.candidate.reference for line in lines if line.lottery} == {"B", "C"}
     result = statuses(lines)
     assert result["S"] == WITHIN_CEILING and sorted([result["B"], result["C"]]) == [HELD, WITHIN_CEILING]

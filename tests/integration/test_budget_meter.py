@@ -13,7 +13,7 @@ from imvo.programme.facts import load_facts
 from imvo.settings import PROJECT_ROOT
 from imvo_local import admin_cli
 
-from tests.conftest import BUCKET, SITE_BUCKET, handler_module, load_event, load_fixture
+from tests.conftest import BUCKET, sealed, SITE_BUCKET, handler_module, load_event, load_fixture
 from tests.integration.test_admin_jobs import generate_day
 from tests.integration.test_intake import post, supplement
 
@@ -36,7 +36,7 @@ def test_after_a_day_that_passes_the_pillar_2_ceiling_the_meter_matches_the_allo
     meter = json.loads(stored["Body"].read())
 
     originals = [a for day in ("2023-03-15", "2023-03-17") for a in store.applications_of_day(day)]
-    lines = allocate(candidates(originals, store.all_supplements(), store.decisions()), ceilings_of(load_facts(DATA)), "seed")
+    lines = allocate(candidates(originals, store.all_supplements(), store.decisions()), ceilings_of(load_facts(DATA)), sealed("seed"))
     by_id = {c["id"]: c for c in meter["ceilings"]}
     for name, ceiling in ceilings_of(load_facts(DATA)).items():
         asked = sum((l.candidate.amounts.get(name, Decimal(0)) for l in lines if l.status not in (REJECTED, INCOMPLETE)),

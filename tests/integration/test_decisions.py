@@ -17,7 +17,7 @@ from imvo.programme.calculator import calculate
 from imvo.programme.facts import load_facts, load_limits
 from imvo.programme.rules import judge
 from imvo.settings import PROJECT_ROOT
-from tests.conftest import load_event, load_fixture
+from tests.conftest import sealed, load_event, load_fixture
 from tests.integration.test_regulation_fidelity import not_in_the_regulation, quotes_in
 from tests.integration.test_site_content import Page
 
@@ -95,7 +95,7 @@ def test_decision_toerisme_en_scheepsbouw():
     assert not {"toerisme", "scheepsbouw"} & set(sectors)
     found = [_candidate(f"T{i}", datetime(2023, 3, 1 + i, 9, tzinfo=timezone.utc), 100_000, sector="toerisme-en-scheepsbouw")
              for i in range(4)]
-    statuses = [line.status for line in allocate(found, CEILINGS, "seed")]
+    statuses = [line.status for line in allocate(found, CEILINGS, sealed("seed"))]
     assert statuses == [WITHIN_CEILING] * 3 + [SECTOR_CAP]
 
 
@@ -160,7 +160,7 @@ def test_decision_loting_per_plafond():
               _candidate("COMP", day.replace(minute=2), 80_000, sector="energie"),
               _candidate("CSO", day.replace(minute=3), cso=40_000, sector="metaal"),  # CSO part: far from full
               _candidate("P2", day.replace(minute=4), pillar=2, sector="", pillar2=100_000)]
-    lines = allocate(found, CEILINGS, seed="published")
+    lines = allocate(found, CEILINGS, sealed("published"))
     drawn = {line.candidate.reference for line in lines if line.lottery}
     assert drawn == {"BOTH", "COMP"}
     statuses = {line.candidate.reference: line.status for line in lines}
@@ -179,7 +179,7 @@ def test_decision_gelijktijdig():
     found = [_candidate("FULL", datetime(2023, 4, 1, 7, tzinfo=timezone.utc), 5_800_000, sector="bouw"),
              _candidate("LATE", last, 150_000, sector="chemie"),
              _candidate("EARLY", first, 150_000, sector="energie")]
-    lines = allocate(found, CEILINGS, seed="published")
+    lines = allocate(found, CEILINGS, sealed("published"))
     assert not any(line.lottery for line in lines)  # each day alone fits what is left: no lottery joins them
     assert {line.candidate.reference: line.status for line in lines} == {"FULL": WITHIN_CEILING, "LATE": WITHIN_CEILING, "EARLY": HELD}
 
@@ -234,7 +234,7 @@ def test_decision_herstelverzoek(submit, s3):
 def test_decision_andere_sector():
     """II.2.1, II.3.2: three grants per listed sector; applications in "other" count towards none of them."""
     found = [_candidate(f"O{i}", datetime(2023, 3, 1 + i, 9, tzinfo=timezone.utc), 100_000, sector="other") for i in range(4)]
-    assert [line.status for line in allocate(found, CEILINGS, "seed")] == [WITHIN_CEILING] * 4
+    assert [line.status for line in allocate(found, CEILINGS, sealed("seed"))] == [WITHIN_CEILING] * 4
     assert "other" in json.dumps(json.loads((PROJECT_ROOT / "schemas" / "pillar-1.schema.json").read_text())["properties"]["sector"])
 
 

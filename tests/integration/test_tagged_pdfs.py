@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from imvo.admin.bundle import build_bundle
 from imvo.intake.storage import ApplicationStore, s3_client
 from imvo.settings import load_settings
-from tests.conftest import handler_module, load_event, load_fixture
+from tests.conftest import sealed, handler_module, load_event, load_fixture
 from tests.integration.test_intake import post
 
 
@@ -95,7 +95,7 @@ def test_the_allocation_report_is_tagged():
     from imvo.admin.allocation import allocate
     from imvo.admin.allocation_report import report_html, report_pdf
 
-    lines = allocate([candidate("A", "05-01T09:00:00.000", 2_000_000, sector="bouw")], CEILINGS, "seed")
+    lines = allocate([candidate("A", "05-01T09:00:00.000", 2_000_000, sector="bouw")], CEILINGS, sealed("seed"))
     language, title, tags = structure_of(report_pdf(report_html(lines, CEILINGS, "seed", "2022-1")))
     assert language == "nl" and title.startswith("Verdeling van het budget") and "Table" in tags
 

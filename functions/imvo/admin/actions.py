@@ -5,16 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from imvo.admin.allocation import allocate, candidates_in, ceilings_of
+from imvo.admin.allocation import Draw, allocate, candidates_in, ceilings_of
 from imvo.admin.allocation_report import report_csv, report_html, report_pdf
 from imvo.programme.facts import load_facts
 from imvo.intake.storage import APPLICATIONS_PREFIX, ApplicationStore
+from imvo.transparency.receipt_log import ReceiptLog, parse_checkpoint
+
+
+def draw_of(store: ApplicationStore, seed: str) -> tuple[Draw, dict[str, dict]]:
+    """The lottery's inputs from the receipt log: the seed with each sealed day's root, and those days' checkpoints."""
+    days = ReceiptLog(store, "").day_checkpoints() if store.keys_under("log/batches/") else {}
+    if not days:
+        return Draw(seed, {}), {}
+    return Draw(seed, {day: parse_checkpoint(record["checkpoint"])[2].hex() for day, record in days.items()}), days
 
 
 def allocation_files(store: ApplicationStore, data_dir: Path, seed: str, opening: str,
-                     progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+                     progress: Callable[[int, int], None] | None = None, commitment: str | None = None) -> dict[str, bytes]:
     """verdeling-<opening>.csv, .html and .pdf for the applications of one opening; `progress(done, total)`
-    follows the reading of the applications, which is most of the work."""
+    follows the reading of the applications, which is most of the work. A lottery day without a sealed checkpoint
+    raises DrawNotYetPossible (imvo.admin.allocation)."""
     keys = store.keys_under(APPLICATIONS_PREFIX)
     report = progress or (lambda done, total: None)
     everything = []
@@ -25,7 +35,9 @@ def allocation_files(store: ApplicationStore, data_dir: Path, seed: str, opening
     found = candidates_in(store, originals)
     facts = load_facts(data_dir)
     ceilings = ceilings_of(facts)
-    lines = allocate(found, ceilings, seed, facts["max_grants_per_sector"]["value"])
-    html = report_html(lines, ceilings, seed, opening)
+    draw, days = draw_of(store, seed)
+    lines = allocate(found, ceilings, draw, facts["max_grants_per_sector"]["value"])
+    used = {line.candidate.dutch_day for line in lines if line.lottery}
+    html = report_html(lines, ceilings, seed, opening, commitment, [days[day] for day in sorted(used)])
     stem = f"verdeling-{opening}"
     return {f"{stem}.csv": report_csv(lines), f"{stem}.html": html.encode("utf-8"), f"{stem}.pdf": report_pdf(html)}

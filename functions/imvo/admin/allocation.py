@@ -1,22 +1,27 @@
 """Allocation of the budget (Artikel 3, Artikel 4, II.3.1, II.3.2, III.3.2): order of receipt, the
 ceilings, at most three grants per sector, and the lottery on the day a ceiling would be passed.
 
-The lottery anyone can reproduce: on the day that the complete applications received that day do
-not all fit in what is left of a ceiling, the applications that draw on that ceiling are ordered by
-SHA-256 of "<seed>:<reference>" (hexadecimal, ascending), with the seed published beforehand; the
-others keep their order of receipt. The same seed
-always gives the same order; another seed gives another.
+The lottery anyone can reproduce and nobody can predict or steer (issue 23): on the day that the complete
+applications received that day do not all fit in what is left of a ceiling, the applications that draw on that
+ceiling are ordered by SHA-256 of "<seed>:<day root>:<reference>" (hexadecimal, ascending); the others keep their
+order of receipt. Before the opening only SHA-256(seed) is published (the commitment); the day root is the root
+hash (hex) of the receipt log's signed checkpoint for the end of that Dutch day, which exists only once the day
+is over; the seed is revealed with the allocation. So no applicant can know its key when it gets its reference,
+and nobody who knows the seed can know the day's root before the day has closed.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from imvo.casework.records import COMPLETE, Casework, NOT_CONSIDERED, REJECTED as DECIDED_REJECTED
 from imvo.intake.applications import latest_version
+from imvo.intake.refusal import Refusal
+from imvo.programme.findings import REJECT, Finding
 from imvo.programme.findings import PARTS_MISSING
 
 WITHIN_CEILING = "within-ceiling"  # treated in order; goes on to the assessment on content (II.3.1)
@@ -130,11 +135,51 @@ def candidates_in(store, originals: list[dict]) -> list[Candidate]:
                       casework.all_completeness())
 
 
-def lottery_key(seed: str, reference: str) -> str:
-    return hashlib.sha256(f"{seed}:{reference}".encode()).hexdigest()
+def lottery_key(seed: str, day_root: str, reference: str) -> str:
+    return hashlib.sha256(f"{seed}:{day_root}:{reference}".encode()).hexdigest()
 
 
-def allocate(found: list[Candidate], ceilings: dict[str, Decimal], seed: str, max_per_sector: int = 3) -> list[Line]:
+def seed_commitment(seed: str) -> str:
+    """What is published before an opening: SHA-256 (hex) of the seed's UTF-8 bytes."""
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+def checked_commitment(seed: str, opening_id: str, openings) -> str | None:
+    """The commitment published before the opening (issue 23) when the revealed seed matches it; a refusal when it
+    does not; None for an opening without a published commitment (its report says so)."""
+    opening = next((o for o in openings if o.id == opening_id), None)
+    commitment = opening.lottery_commitment if opening else None
+    if commitment and seed_commitment(seed) != commitment:
+        raise Refusal("invalid",
+                      "Deze seed past niet bij de toezegging die vóór de openstelling is gepubliceerd (SHA-256 van de seed).",
+                      "This seed does not match the commitment published before the opening (the SHA-256 of the seed).",
+                      [Finding("$.seed", "lottery:commitment", REJECT, "Past niet bij de gepubliceerde toezegging.",
+                               "Does not match the published commitment.")])
+    return commitment
+
+
+class DrawNotYetPossible(Exception):
+    """A day needs a lottery, but the receipt log has no signed checkpoint of its end yet."""
+
+    def __init__(self, day: str):
+        super().__init__(day)
+        self.day = day
+
+
+@dataclass(frozen=True)
+class Draw:
+    """The lottery's inputs: the revealed seed and, per Dutch day, the root (hex) of the log's checkpoint of its end."""
+
+    seed: str
+    day_roots: Mapping[str, str]
+
+    def key(self, day: str, reference: str) -> str:
+        if day not in self.day_roots:
+            raise DrawNotYetPossible(day)
+        return lottery_key(self.seed, self.day_roots[day], reference)
+
+
+def allocate(found: list[Candidate], ceilings: dict[str, Decimal], draw: Draw, max_per_sector: int = 3) -> list[Line]:
     """Walk the applications day by day in the order of treatment (Artikel 4): order of receipt, except
     where a lottery decided. The lines come back in that order, so the cumulative amounts never go down."""
     used = {name: Decimal(0) for name in ceilings}
@@ -177,7 +222,7 @@ def allocate(found: list[Candidate], ceilings: dict[str, Decimal], seed: str, ma
         drawn = {c.reference: c for c in treated if any(c.amounts.get(n, 0) > 0 for n in threatened)}
         if len(drawn) < 2:
             drawn = {}  # one application alone has no order to draw
-        by_lot = sorted(drawn.values(), key=lambda c: lottery_key(seed, c.reference))
+        by_lot = sorted(drawn.values(), key=lambda c: draw.key(day, c.reference))
         lottery_position = {c.reference: index for index, c in enumerate(by_lot, start=1)}
         next_drawn = iter(by_lot)
         for candidate in (next(next_drawn) if c.reference in drawn else c for c in todays):
@@ -190,7 +235,7 @@ def allocate(found: list[Candidate], ceilings: dict[str, Decimal], seed: str, ma
                 line.status = INCOMPLETE  # waits for its supplement (II.2.2, III.2.2)
             else:
                 if candidate.reference in drawn:
-                    line.lottery, line.lottery_key = True, lottery_key(seed, candidate.reference)
+                    line.lottery, line.lottery_key = True, draw.key(day, candidate.reference)
                     line.lottery_position = lottery_position[candidate.reference]
                 place(candidate, line)
             lines.append(line)

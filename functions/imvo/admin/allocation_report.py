@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from imvo.admin.allocation import CEILING_NAMES, STATUS_TEXT, Line, report_rows, totals
+from imvo.admin.allocation import CEILING_NAMES, STATUS_TEXT, Line, report_rows, seed_commitment, totals
 from imvo.admin.spreadsheet import csv_bytes
 from imvo.documents.render import html_to_pdf, render_html
 from imvo.programme.texts import format_euro
@@ -47,12 +47,16 @@ def chart_svg(lines: list[Line], ceiling_name: str, ceiling: Decimal, width: int
     )
 
 
-def report_html(lines: list[Line], ceilings: dict[str, Decimal], seed: str, opening: str) -> str:
+def report_html(lines: list[Line], ceilings: dict[str, Decimal], seed: str, opening: str,
+                commitment: str | None = None, lottery_days: list[dict] | None = None) -> str:
+    """`commitment`: the SHA-256 of the seed published before the opening (None: none was); `lottery_days`: the
+    receipt log's signed checkpoint of the end of each day a lottery was held (issue 23)."""
     rows = report_rows(lines)
     counted = totals(lines)
     return render_html(
         "allocation.html",
-        rows=rows, seed=seed, opening=opening,
+        rows=rows, seed=seed, opening=opening, commitment=commitment, lottery_days=lottery_days or [],
+        seed_matches=commitment is None or seed_commitment(seed) == commitment,
         ceilings=[{"name": name, "title": CEILING_NAMES[name], "ceiling": format_euro(amount),
                    "used": format_euro(counted.get(name, Decimal(0))), "chart": chart_svg(lines, name, amount)}
                   for name, amount in ceilings.items()],

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from imvo.admin.actions import allocation_files
+from imvo.admin.allocation import DrawNotYetPossible
 from imvo.admin.bundle import build_bundle, days_between
 from imvo.admin.jobs import ALLOCATION, BUNDLE, DONE, FAILED, QUEUED, RUNNING, JobBoard
 from imvo.audit.trail import AuditTrail
@@ -57,7 +58,8 @@ def _bundle(board: JobBoard, job: dict, data_dir: Path, progress: _Progress) -> 
 
 def _allocation(board: JobBoard, job: dict, data_dir: Path, progress: _Progress) -> dict:
     params = job["params"]
-    files = allocation_files(board.store, data_dir, params["seed"], params["opening"], progress=progress)
+    files = allocation_files(board.store, data_dir, params["seed"], params["opening"], progress=progress,
+                             commitment=params.get("commitment"))
     keys = {}
     for name, content in files.items():
         digest = hashlib.sha256(content).hexdigest()
@@ -90,8 +92,12 @@ def run(board: JobBoard, data_dir: Path, job_id: str, watcher: Callable[[int, in
     try:
         job |= {"state": DONE, "result": _KINDS[job["kind"]](board, job, data_dir, _Progress(board, job, watcher))}
     except Exception as error:  # noqa: BLE001 - whatever stopped it, the job must say it failed
-        failure = {"reason": "storage"} if isinstance(error, StorageUnavailable) else {
-            "reason": "internal", "incident": uuid.uuid4().hex[:12]}
+        if isinstance(error, StorageUnavailable):
+            failure = {"reason": "storage"}
+        elif isinstance(error, DrawNotYetPossible):  # the day's checkpoint is signed within a minute of its end
+            failure = {"reason": "draw_not_yet_possible", "day": error.day}
+        else:
+            failure = {"reason": "internal", "incident": uuid.uuid4().hex[:12]}
         job |= {"state": FAILED} | failure
         board.save(job, _now())
         raise JobFailed(job) from error

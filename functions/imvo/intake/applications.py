@@ -27,6 +27,7 @@ from imvo.intake.storage import (AlreadyStored, ApplicationStore, application_ke
                                  idempotency_key_of, record_attachment_key, supplement_key)
 from imvo.intake.tokens import TokenKey
 from imvo.intake.validation import available_pillars, schema_findings
+from imvo.transparency.signed_receipt import KmsSigner, kms_signer_from_environment, log_entry
 
 JSON_MEDIA_TYPES = ("application/json",)
 SCAN_RETRY_SECONDS = 30
@@ -48,6 +49,7 @@ class Intake:
     uploads: ApplicationStore | None = None  # the staging bucket the browser uploads to
     tokens: TokenKey | None = None  # the herstel codes
     upload_key: TokenKey | None = None  # the uploads function's statements on checked uploads
+    signer: KmsSigner | None = None  # the receipt key (issue 23): every stored receipt is signed
 
     def __post_init__(self):
         self.pillars = self.pillars or available_pillars(self.settings.schema_dir)
@@ -67,7 +69,8 @@ class Intake:
         return cls(settings=settings, openings=openings,
                    store=ApplicationStore(client, settings.submissions_bucket, settings.retention_days),
                    uploads=ApplicationStore(client, settings.uploads_bucket),
-                   tokens=TokenKey(settings.token_secret_id), upload_key=TokenKey(settings.upload_key_secret_id))
+                   tokens=TokenKey(settings.token_secret_id), upload_key=TokenKey(settings.upload_key_secret_id),
+                   signer=kms_signer_from_environment())
 
     # --- parsing -------------------------------------------------------------------------------
 
@@ -264,6 +267,7 @@ class Intake:
             "attachments": verified,
             "effectiveReceivedAt": receipt.as_dict()["receivedAt"],
         }
+        receipt_data["signedReceipt"] = self.signer.sign_receipt(receipt_data)
         response = _for_the_applicant(receipt_data, findings) | {
             "receiptUrl": f"/api/applications/{receipt.reference}/receipt"}
         key = application_key(receipt.dutch_day, receipt.epoch_ms, receipt.reference)
@@ -293,6 +297,7 @@ class Intake:
             "attachments": verified,
             "effectiveReceivedAt": receipt.as_dict()["receivedAt"],
         }
+        receipt_data["signedReceipt"] = self.signer.sign_receipt(receipt_data)
         key = supplement_key(reference, receipt.epoch_ms, receipt.request_id)
         return self._store_once(idempotency_key, body, key, _record_parts(receipt_data, application, findings, judgement),
                                 _for_the_applicant(receipt_data, findings))
@@ -395,6 +400,9 @@ def _for_the_applicant(receipt_data: dict, findings: list[Finding] | None = None
     answer = receipt_data | {"attachments": [{name: a[name] for name in ("path", "sha256", "size", "scan")}
                                              for a in receipt_data["attachments"]],
                              "portalCheck": portal_check_message(receipt_data["status"])}
+    if "signedReceipt" in receipt_data:  # the receipt log's entry, and where its inclusion proof is asked (issue 23)
+        entry = log_entry(receipt_data["signedReceipt"]).hex()
+        answer |= {"logEntry": entry, "logProofUrl": f"/api/log/inclusion?entry={entry}"}
     return answer | ({"portalFindings": [f.as_dict() for f in findings if f.severity != WARNING]} if findings is not None else {})
 
 

@@ -24,6 +24,8 @@ class Opening:
     opens: datetime | None  # aware, Europe/Amsterdam; None while "nader bekend te maken"
     closes: datetime | None
     demo: bool = False
+    # SHA-256 (hex) of the lottery seed, published before the opening; the seed is revealed with the allocation
+    lottery_commitment: str | None = None
 
     @property
     def announced(self) -> bool:
@@ -48,6 +50,7 @@ def _opening(raw: dict, demo: bool) -> Opening:
         opens=_dutch(raw.get("opens")),
         closes=_dutch(raw.get("closes")),
         demo=demo,
+        lottery_commitment=raw.get("lotteryCommitment"),
     )
 
 

@@ -1,0 +1,1 @@
+"""Verifiable order of receipt (issue 23): signed receipts, the append-only receipt log, the blind lottery."""
