@@ -14,9 +14,9 @@ from imvo.transparency.receipt_log import ReceiptLog, parse_checkpoint
 
 def draw_of(store: ApplicationStore, seed: str) -> tuple[Draw, dict[str, dict]]:
     """The lottery's inputs from the receipt log: the seed with each sealed day's root, and those days' checkpoints."""
-    days = ReceiptLog(store, "").day_checkpoints() if store.keys_under("log/batches/") else {}
-    if not days:
-        return Draw(seed, {}), {}
+    log = ReceiptLog(store, "")
+    log.refresh()
+    days = log.day_checkpoints()
     return Draw(seed, {day: parse_checkpoint(record["checkpoint"])[2].hex() for day, record in days.items()}), days
 
 

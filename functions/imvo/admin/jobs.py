@@ -74,6 +74,11 @@ REASONS = {
     "internal": ("Er ging iets mis aan onze kant; het incidentnummer staat in de log.",
                  "Something went wrong on our side; the incident id is in the log."),
     "not_started": ("De taak kon niet worden gestart; probeer het opnieuw.", "The job could not be started; try again."),
+    # Artikel 4 / issue 23: a lottery day's draw uses the receipt log's checkpoint of that day's end
+    "draw_not_yet_possible": ("Op een dag met loting is het checkpoint van het eind van die dag nog niet ondertekend; dat "
+                              "gebeurt binnen een minuut na middernacht. Start de taak daarna opnieuw.",
+                              "A lottery day's checkpoint of its end is not signed yet; that happens within a minute after "
+                              "midnight. Start the job again after that."),
 }
 
 

@@ -55,6 +55,10 @@ def signed_checkpoint(signer: KmsSigner, origin: str, size: int, root: bytes) ->
     return f"{body}\n\u2014 {origin} {base64.b64encode(signature).decode()}\n"
 
 
+def dutch_day_of(moment_ms: int) -> str:
+    return datetime.fromtimestamp(moment_ms / 1000, tz=timezone.utc).astimezone(DUTCH_TIME).date().isoformat()
+
+
 def dutch_midnights_between(after_ms: int, until_ms: int) -> list[tuple[str, int]]:
     """(the Dutch day that ended, the moment it ended in UTC ms) for each Dutch midnight in (after_ms, until_ms]."""
     found = []
@@ -161,11 +165,14 @@ class ReceiptLog:
         keys = self._unlogged_keys(sealed_ms)
         new = sorted((leaf_of_record(key, stored) for key, stored in zip(keys, side_by_side(self.store.get_json, keys))),
                      key=lambda leaf: (leaf.received_ms, leaf.request_id))
-        ended = dutch_midnights_between(self.sealed_through_ms, sealed_ms) if self.batches else []
+        received = [leaf.received_ms for leaf in self.leaves] + [leaf.received_ms for leaf in new]
+        # Each Dutch day with receipts whose end is now sealed gets the signed checkpoint of its end (the lottery's).
+        since = self.sealed_through_ms if self.batches else (min(received) if received else sealed_ms)
+        days_with_receipts = {dutch_day_of(moment) for moment in received}
+        ended = [(day, midnight) for day, midnight in dutch_midnights_between(since, sealed_ms) if day in days_with_receipts]
         last_written = self.batches[-1]["writtenAtMs"] if self.batches else 0
         if not new and not ended and self.batches and now_ms - last_written < HEARTBEAT_MS:
             return None
-        received = [leaf.received_ms for leaf in self.leaves] + [leaf.received_ms for leaf in new]
         tree = Tree(self.tree.leaves + [leaf_hash(leaf.entry) for leaf in new])
         days = []
         for day, midnight_ms in ended:
