@@ -69,35 +69,41 @@ def _read_keys(args) -> dict:
     return json.loads(Path(source).read_text(encoding="utf-8"))
 
 
-def signed_receipt_in(path: Path) -> dict:
-    """The signed receipt in a file: the API's answer, the signed receipt alone, or a receipt PDF (its attachment)."""
+def signed_receipts_in(path: Path) -> list[dict]:
+    """The signed receipts in a file: the API's answer, a signed receipt alone, or a receipt PDF (its attachments:
+    the application's and, after herstel, the supplement's)."""
     data = path.read_bytes()
     if data.startswith(b"%PDF"):
         from pypdf import PdfReader
 
         attachments = PdfReader(path).attachments
-        found = [content for name, contents in attachments.items() if name.endswith(".json") for content in contents]
+        found = [json.loads(content) for name, contents in sorted(attachments.items()) if name.endswith(".json")
+                 for content in contents]
         if not found:
             raise ValueError("deze PDF bevat geen ondertekend ontvangstbewijs / this PDF holds no signed receipt")
-        data = found[0]
+        return found
     document = json.loads(data)
-    return document.get("signedReceipt", document) if isinstance(document, dict) else document
+    if not isinstance(document, dict):
+        raise ValueError("geen JSON-object / not a JSON object")
+    return [document.get("signedReceipt", document)]
 
 
 def _verify_receipt(args) -> int:
     try:
-        signed = signed_receipt_in(args.file)
-        statement = verify_receipt(signed, published_keys(_read_keys(args)))
-    except NotVerified as refused:
-        print(f"NIET GELDIG / NOT VALID: {refused.nl} / {refused.en}", file=sys.stderr)
-        return 5
+        found, keys = signed_receipts_in(args.file), published_keys(_read_keys(args))
     except (OSError, ValueError) as error:
         print(f"Niet te lezen / cannot be read: {error}", file=sys.stderr)
         return 2
-    moment = datetime.fromtimestamp(statement["receivedAtMs"] / 1000, tz=timezone.utc)
-    print(f"GELDIG / VALID: {statement.get('supplementReference') or statement['reference']} "
-          f"({statement['type']}, pijler/pillar {statement['pillar']}), ontvangen / received {moment.isoformat(timespec='milliseconds')}, "
-          f"sha256 {statement['sha256']}, key {statement['keyId'][:16]}…")
+    for signed in found:
+        try:
+            statement = verify_receipt(signed, keys)
+        except NotVerified as refused:
+            print(f"NIET GELDIG / NOT VALID: {refused.nl} / {refused.en}", file=sys.stderr)
+            return 5
+        moment = datetime.fromtimestamp(statement["receivedAtMs"] / 1000, tz=timezone.utc)
+        print(f"GELDIG / VALID: {statement.get('supplementReference') or statement['reference']} "
+              f"({statement['type']}, pijler/pillar {statement['pillar']}), ontvangen / received "
+              f"{moment.isoformat(timespec='milliseconds')}, sha256 {statement['sha256']}, key {statement['keyId'][:16]}…")
     return 0
 
 

@@ -60,7 +60,7 @@ def outbox_page() -> str:
     return ("<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
             "content=\"width=device-width, initial-scale=1\"><title>Lokale uitgaande e-mail</title>"
             "<style>body{font-family:sans-serif;max-width:50rem;margin:1rem auto;padding:0 1rem}"
-            "pre{white-space:pre-wrap}article{border-top:1px solid #888;padding-top:.5rem}</style></head>"
+            "pre{white-space:pre-wrap;overflow-wrap:anywhere}li,p{overflow-wrap:anywhere}article{border-top:1px solid #888;padding-top:.5rem}</style></head>"
             "<body><main><h1>Lokale uitgaande e-mail <span lang=\"en\">(local outbox)</span></h1>"
             "<p>Wat de ingebouwde SES van <code>make run</code> heeft verzonden; niets verlaat deze machine. "
             "<span lang=\"en\">What the embedded SES of <code>make run</code> sent; nothing leaves this machine.</span></p>"

@@ -22,6 +22,9 @@ CLIENTS = 16
 FAULT_SHARE = 0.05
 
 
+STACK_SETTLE_SECONDS = 40  # infra/template.yaml, IMVO_LOG_SETTLE_SECONDS
+
+
 def _post(url: str, body: bytes, key: str | None = None) -> tuple[int, dict]:
     """(status, JSON answer), or (0, {}) for a lost connection, which a client retries like a 5xx."""
     from tests.integration.test_concurrency import post
@@ -68,7 +71,35 @@ def _document_with_statements(site: str) -> dict:
     return document
 
 
+def _log_lag(site: str, s3, last_answer: float, limit_seconds: float = 300) -> tuple[float, list[str]]:
+    """Seconds from the last answer until the receipt log's signed checkpoint holds all COUNT receipts (issue 23),
+    and the log's record keys in log order."""
+    from imvo.intake.storage import ApplicationStore
+    from imvo.transparency.receipt_log import ReceiptLog
+
+    while time.perf_counter() - last_answer < limit_seconds:
+        try:
+            with urllib.request.urlopen(f"{site}/log/checkpoint", timeout=10) as answer:
+                if int(answer.read().decode().split("\n")[1]) >= COUNT:
+                    lag = time.perf_counter() - last_answer
+                    break
+        except (OSError, ValueError, IndexError):  # not published yet, or an injected fault on the way
+            pass
+        time.sleep(0.2)
+    else:
+        raise RuntimeError(f"the receipt log did not hold {COUNT} receipts within {limit_seconds} s")
+    for attempt in range(20):  # through the same injected faults
+        try:
+            log = ReceiptLog(ApplicationStore(s3, "imvo-submissions-local"), "")
+            log.refresh()
+            return lag, [leaf.record_key for leaf in log.leaves]
+        except Exception:  # noqa: BLE001 - an injected fault; read again
+            time.sleep(0.2)
+    raise RuntimeError("the receipt log could not be read")
+
+
 def run() -> None:
+    from imvo_local.sequencing import LOCAL_SETTLE_SECONDS
     from tests.conftest import ROOT as _root, start_local_server, upload_fixture_attachments
     import boto3
 
@@ -105,6 +136,7 @@ def run() -> None:
             results = list(pool.map(lambda n: _until_accepted(f"{site}/api/applications", body, f"opening-{n:06d}"),
                                     range(COUNT)))
             submit_seconds = time.perf_counter() - started
+        lag, log_order = _log_lag(site, s3, time.perf_counter())
 
         stored = []
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket="imvo-submissions-local", Prefix="applications/"):
@@ -133,4 +165,10 @@ def run() -> None:
           f"p99 {percentile(static, .99) * 1000:7.1f} ms   (GET /aanvragen/, the baseline)")
     print(f"  ratio   throughput {(COUNT / submit_seconds) / (COUNT / static_seconds):.3f}x of static   "
           f"p50 {percentile(latencies, .5) / percentile(static, .5):.1f}x   p99 {percentile(latencies, .99) / percentile(static, .99):.1f}x")
+    print(f"  receipt log: {len(log_order)} leaves, in stored order: {'yes' if log_order == sorted(stored) else 'NO'};"
+          f" checkpoint lag after the last answer {lag:5.1f} s with the local settle time of "
+          f"{LOCAL_SETTLE_SECONDS:g} s and a pass each second")
+    print(f"  (the stack: settle {STACK_SETTLE_SECONDS} s and a pass each 5 s: lag at most about "
+          f"{lag - LOCAL_SETTLE_SECONDS + STACK_SETTLE_SECONDS + 4:.0f} s, aim < 60 s)")
     assert lost == 0 and duplicated == 0 and stored_references == by_receipt, "the opening minute lost or doubled"
+    assert len(log_order) == COUNT and log_order == sorted(stored), "the receipt log is not the stored order"

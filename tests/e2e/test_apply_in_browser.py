@@ -285,16 +285,61 @@ def test_herstel_in_the_browser_a_supplement_takes_its_own_time_of_receipt(fresh
     # (sent after storing, through the embedded SES, and shown in the local outbox).
     mails = wait_for_mails(portal, reference, 2)
     assert [m["attachments"][0]["contentType"] for m in mails] == ["application/pdf"] * 2
+    # with each its signed receipt for machines (issue 23)
+    assert {m["attachments"][1]["filename"] for m in mails} == {f"ontvangstbewijs-{r}.json" for r in (reference, supplement_reference)}
     assert {m["attachments"][0]["filename"] for m in mails} == {f"ontvangstbewijs-{reference}.pdf",
                                                                 f"ontvangstbewijs-{supplement_reference}.pdf"}
     assert any("geldt nu als het tijdstip van ontvangst" in m["text"] for m in mails)  # pillar 2: Dutch
     page.goto(f"{portal.site}/local/outbox/")
-    assert page.locator(f"article:has-text('{supplement_reference}') a[href^='/local/outbox/']").count() == 1
+    pdf_link = f"article:has-text('{supplement_reference}') a[href^='/local/outbox/']:has-text('.pdf')"
+    assert page.locator(pdf_link).count() == 1
     no_violations(page)
-    download = page.request.get(portal.site + page.get_attribute(
-        f"article:has-text('{supplement_reference}') a[href^='/local/outbox/']", "href"))
+    download = page.request.get(portal.site + page.get_attribute(pdf_link, "href"))
     assert download.ok and download.body().startswith(b"%PDF")
 
+
+
+def test_a_receipt_from_the_browser_verifies_on_the_verification_page_and_a_forged_one_is_refused(fresh, portal):
+    """Issue 23: the receipt PDF of a submission made in the browser carries its signed receipt; the verification
+    page checks its signature with WebCrypto against the published key and its place in the receipt log with an
+    RFC 9162 proof to a signed checkpoint; one changed millisecond is refused, with the reason."""
+    page = fresh
+    fill_pillar_2(page, portal)
+    page.click("#submit-button")
+    page.wait_for_selector("#confirmation:not([hidden])")
+    reference = page.text_content("[data-receipt=reference]")
+    with page.expect_download() as download:
+        page.click("[data-receipt-link]")
+    pdf = download.value.path()
+    page.click("#confirmation a[href$='/ontvangstbewijs-controleren/']")
+    page.wait_for_selector("#verify-receipt:not([hidden])")
+    no_violations(page)
+    for _ in range(30):  # the local sequencer logs a receipt 5 s after its time of receipt
+        page.set_input_files("#verify-file", pdf)
+        page.evaluate("document.getElementById('verify-result').replaceChildren()")
+        page.click("#verify-receipt button[type=submit]")
+        page.wait_for_selector("#verify-result .notice")
+        if "plaats" in page.text_content("#verify-result"):
+            break
+        page.wait_for_timeout(1000)
+    verdict = page.text_content("#verify-result")
+    assert "Geldig: het portaal heeft dit ontvangstbewijs ondertekend." in verdict and reference in verdict
+    assert "In het ontvangstlogboek: plaats" in verdict and "daarover beslist RVO" in verdict
+    assert page.get_attribute("#verify-result", "role") == "status"  # the verdict is announced where it appears
+    no_violations(page)
+
+    signed = stored(portal, reference)["receipt"]["signedReceipt"]
+    forged = json.loads(json.dumps(signed))
+    forged["statement"]["receivedAtMs"] -= 1  # one millisecond earlier: a better place in the order
+    page.set_input_files("#verify-file", [])
+    page.fill("#verify-text", json.dumps(forged))
+    page.click("#verify-receipt button[type=submit]")
+    page.wait_for_selector("#verify-result .verify-invalid")
+    assert "De handtekening klopt niet" in page.text_content("#verify-result")
+    page.fill("#verify-text", json.dumps({"signedReceipt": signed}))  # the API's answer, pasted whole
+    page.click("#verify-receipt button[type=submit]")
+    page.wait_for_selector("#verify-result .verify-valid")
+    no_violations(page)
 
 
 def test_invalid_step_shows_error_summary_that_takes_focus_and_links_to_each_field(fresh, portal):

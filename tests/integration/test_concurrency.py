@@ -3,10 +3,16 @@
 import json
 import urllib.error
 import urllib.request
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from imvo.intake.storage import ApplicationStore
+from imvo.settings import load_settings
+from imvo.transparency.audit import audit
+from imvo.transparency.receipt_log import ReceiptLog
+from imvo.transparency.verification import published_keys
 from tests.conftest import load_fixture, running_portal
 
 
@@ -37,22 +43,46 @@ def stored_applications(portal):
     return keys
 
 
-def test_500_posts_from_16_threads_give_500_distinct_objects(busy_portal):
+def test_1000_posts_from_16_threads_give_1000_objects_and_a_receipt_log_of_1000_in_their_order(busy_portal):
+    """Artikel 4 and issue 23: 1,000 concurrent submissions give 1,000 distinct stored applications, each once in the
+    receipt log, whose order is the stored receipts' order; the monitor finds the log and the record in agreement."""
     portal = busy_portal
     before = set(stored_applications(portal))
     body = json.dumps(load_fixture("pillar2-complete.json") | {"pillar": 2}).encode()
     with ThreadPoolExecutor(max_workers=16) as pool:
-        results = list(pool.map(lambda _: post(portal.site + "/api/applications", body), range(500)))
-    assert [status for status, _ in results] == [201] * 500
+        results = list(pool.map(lambda _: post(portal.site + "/api/applications", body), range(1000)))
+    assert [status for status, _ in results] == [201] * 1000
     references = {receipt["reference"] for _, receipt in results}
-    assert len(references) == 500
+    assert len(references) == 1000
     new = set(stored_applications(portal)) - before
-    assert len(new) == 500
+    assert len(new) == 1000
     # applications/<day>/<ms>-<reference>.json
     assert {key.rsplit("/", 1)[1].split("-", 1)[1].removesuffix(".json") for key in new} == references
     # Every receipt time is one the server stamped, in a total order with no two receipts equal.
     order = sorted((r["receivedAt"], r["requestId"]) for _, r in results)
-    assert len(set(order)) == 500
+    assert len(set(order)) == 1000
+
+    log = _log_holding(portal, len(before) + 1000)
+    logged = [leaf.entry.hex() for leaf in log.leaves]
+    in_receipt_order = [r["logEntry"] for _, r in sorted(results, key=lambda x: (x[1]["receivedAt"], x[1]["requestId"]))]
+    assert len(logged) == len(set(logged)) == len(before) + 1000
+    assert logged[len(before):] == in_receipt_order
+    with urllib.request.urlopen(portal.site + "/log/receipt-keys.json") as answer:
+        keys = published_keys(json.load(answer))
+    report = audit(ApplicationStore(portal.s3(), portal.bucket), keys, load_settings().log_origin)
+    assert report.holds, report.problems[:5]
+
+
+def _log_holding(portal, size: int, seconds: float = 120) -> ReceiptLog:
+    """The receipt log as the record keeps it, once it holds `size` receipts (the sequencer logs them 5 s after)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        log = ReceiptLog(ApplicationStore(portal.s3(), portal.bucket), "")
+        log.refresh()
+        if log.tree.size >= size or time.monotonic() > deadline:
+            assert log.tree.size == size
+            return log
+        time.sleep(1)
 
 
 def test_one_idempotency_key_sent_ten_times_at_once_gives_one_object(portal):

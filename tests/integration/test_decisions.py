@@ -26,7 +26,7 @@ LIMITS = load_limits(DATA_DIR)
 CEILINGS = {"pillar1-companies": Decimal("6000000"), "pillar1-cso": Decimal("3000000"), "pillar2": Decimal("2300000")}
 DECISIONS = ["sluitingstijdstip", "toerisme-en-scheepsbouw", "reiskosten", "op-jaarbasis", "de-minimis",
              "loting-per-plafond", "gelijktijdig", "jaarbegroting", "wat-het-portaal-bewaart", "herstelverzoek", "andere-sector", "brancheorganisaties", "per-projectjaar",
-             "in-nederland-gevestigd"]
+             "in-nederland-gevestigd", "controleerbare-volgorde"]
 PAGES = {"nl": ("keuzes-in-de-uitvoering", "index.html"), "en": ("en", "how-we-apply-the-rules", "index.html")}
 
 
@@ -168,6 +168,19 @@ def test_decision_loting_per_plafond():
     assert sorted([statuses["BOTH"], statuses["COMP"]]) == [HELD, WITHIN_CEILING]
     # the drawn ones keep the places they held together: the others do not move
     assert [line.candidate.reference for line in lines][3:] == ["CSO", "P2"]
+
+
+def test_decision_controleerbare_volgorde():
+    """Artikel 4, II.3.2, III.3.2 (issue 23): the published worked example is what the allocation computes, and the
+    commitment is the seed's SHA-256 (the signing, the log and the draw are tested in test_receipt_log)."""
+    from imvo.admin.allocation import Draw, lottery_key, seed_commitment
+
+    seed, root = "imvo-demo-loting-2024", "50f503a74f157c4651fd17ce2f62c4af3d519981498137f1a50bc8133a77fbd7"
+    assert seed_commitment(seed) == "9eff8387876b5b061ebe1b524c0997945f0d9277991655c56ff65c9e6b152de0"
+    references = ["IMVO-20230316-AAAAAAAA", "IMVO-20230316-BBBBBBBB", "IMVO-20230316-CCCCCCCC"]
+    assert lottery_key(seed, root, references[1]).startswith("5627fa58d92e453c")
+    draw = Draw(seed, {"2023-03-16": root})
+    assert sorted(references, key=lambda r: draw.key("2023-03-16", r)) == [references[1], references[2], references[0]]
 
 
 def test_decision_gelijktijdig():

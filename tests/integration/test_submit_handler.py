@@ -28,6 +28,12 @@ def test_valid_application_is_stored_write_once_with_its_receipt(submit, s3):
                                           "en": "all requested parts present (portal check)"}
     assert receipt.pop("portalFindings") == []
     assert receipt.pop("receiptUrl") == f"/api/applications/{receipt['reference']}/receipt"
+    # The receipt log's entry for the signed receipt (issue 23): derived from what is stored, not stored itself.
+    from imvo.transparency.signed_receipt import log_entry
+
+    entry = receipt.pop("logEntry")
+    assert entry == log_entry(stored["receipt"]["signedReceipt"]).hex()
+    assert receipt.pop("logProofUrl") == f"/api/log/inclusion?entry={entry}"
     assert {k: v for k, v in stored["receipt"].items() if k != "attachments"} == {
         k: v for k, v in receipt.items() if k != "attachments"}
     # The herstel code is derived from the reference with a secret key: stored nowhere, in no form.

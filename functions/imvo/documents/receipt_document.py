@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from imvo.intake.receipt import format_dutch_for_people
 from imvo.documents.render import html_to_pdf, render_html
 from imvo.settings import load_settings
 from imvo.intake.validation import resolved_schema
+from imvo.transparency.signed_receipt import log_entry
 
 
 FINDING_KINDS = {  # what a finding means for the applicant, as the check page says it: the portal's reading
@@ -73,6 +75,23 @@ def receipt_pdf(original: dict, current: dict, data_dir: Path, mailed: bool = Fa
         attachments=attachments_for_people(current, schema),
         findings=findings_for_people(current.get("findings", []), schema),
         mailed=mailed,
+        signed=[{"reference": v["receipt"].get("supplementReference") or v["receipt"]["reference"],
+                 "keyId": v["receipt"]["signedReceipt"]["statement"]["keyId"],
+                 "signature": v["receipt"]["signedReceipt"]["signature"],
+                 "logEntry": log_entry(v["receipt"]["signedReceipt"]).hex()} for v in _signed_versions(original, current)],
     )
-    pdf, _refused = html_to_pdf(html)
+    pdf, _refused = html_to_pdf(html, attachments=signed_receipt_files(original, current))
     return pdf
+
+
+def _signed_versions(original: dict, current: dict) -> list[dict]:
+    versions = [original] + ([current] if current is not original and current["receipt"] != original["receipt"] else [])
+    return [v for v in versions if "signedReceipt" in v["receipt"]]
+
+
+def signed_receipt_files(original: dict, current: dict) -> dict[str, bytes]:
+    """ontvangstbewijs-<reference>.json per signed version (issue 23): what the verification page and
+    `imvo-admin verify-receipt` read from the PDF or the e-mail."""
+    return {f"ontvangstbewijs-{v['receipt'].get('supplementReference') or v['receipt']['reference']}.json":
+            json.dumps(v["receipt"]["signedReceipt"], ensure_ascii=False, indent=1).encode()
+            for v in _signed_versions(original, current)}

@@ -44,13 +44,20 @@ def render_html(template_name: str, **context) -> str:
     return templates().get_template(template_name).render(**context)
 
 
-def html_to_pdf(html: str, cache: dict | None = None) -> tuple[bytes, list[str]]:
-    """The PDF bytes and the URLs that rendering tried to fetch (all refused)."""
+def html_to_pdf(html: str, cache: dict | None = None, attachments: dict[str, bytes] | None = None) -> tuple[bytes, list[str]]:
+    """The PDF bytes and the URLs that rendering tried to fetch (all refused); `attachments` are embedded files
+    (name: content), such as a receipt's signed form for machines."""
+    import io
+
     import weasyprint  # ~0.4 s to import: kept off the submit path
 
     fetcher = _refusing_fetcher_class()()
     document = weasyprint.HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
+    embedded = [weasyprint.Attachment(file_obj=io.BytesIO(content), name=name, url_fetcher=fetcher,
+                                      description="Ondertekend ontvangstbewijs / signed receipt")
+                for name, content in (attachments or {}).items()]
     # PDF/UA-1: a tagged PDF (headings, paragraphs, tables in a structure tree) with the document's
     # language from <html lang> and its title from <title>, so screen readers can read it.
-    pdf = document.write_pdf(cache=cache if cache is not None else {}, uncompressed_pdf=False, pdf_variant="pdf/ua-1")
+    pdf = document.write_pdf(cache=cache if cache is not None else {}, uncompressed_pdf=False, pdf_variant="pdf/ua-1",
+                             attachments=embedded)
     return pdf, fetcher.refused

@@ -21,7 +21,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from imvo.audit.trail import AuditTrail
 from imvo.notify import allowance
-from imvo.documents.receipt_document import receipt_pdf
+from imvo.documents.receipt_document import receipt_pdf, signed_receipt_files
+
+VERIFY_PAGES = {"nl": "/ontvangstbewijs-controleren/", "en": "/en/verify-a-receipt/"}  # content/pages
 from imvo.intake.receipt import format_dutch_for_people
 from imvo.intake.applications import latest_version
 from imvo.intake.storage import ApplicationStore, StorageUnavailable, error_code
@@ -74,6 +76,9 @@ _TEXTS = {
                              "ontvangstbewijs in de bijlage noemt waarom. RVO beslist; tegen dat besluit kunt u bezwaar maken."),
         "now_counts": "Het tijdstip van ontvangst van deze aanvulling geldt nu als het tijdstip van ontvangst van uw aanvraag (II.2.2, III.2.2).",
         "attached": "In de bijlage vindt u het ontvangstbewijs (PDF).",
+        "signed": ("Het ontvangstbewijs is digitaal ondertekend door het portaal en opgenomen in het openbare "
+                   "ontvangstlogboek; de ondertekende gegevens zitten in de bijlage {file}. Controleren kan op de pagina "
+                   "'Ontvangstbewijs controleren'{where}."),
         "closing": "Dit bericht is automatisch verstuurd; antwoorden op dit adres worden niet gelezen.",
         "file": "ontvangstbewijs",
     },
@@ -100,6 +105,8 @@ _TEXTS = {
                              "attached says why. RVO decides; you can object to that decision."),
         "now_counts": "The time of receipt of this supplement is now your application's time of receipt (II.2.2, III.2.2).",
         "attached": "Attached is the receipt (PDF).",
+        "signed": ("The portal signed the receipt digitally and added it to the public receipt log; the signed data are "
+                   "in the attachment {file}. You can check them on the page 'Verify a receipt'{where}."),
         "closing": "This message was sent automatically; replies to this address are not read.",
         "file": "receipt",
     },
@@ -124,8 +131,13 @@ def confirmation_message(original: dict, current: dict, sender: str, pdf: bytes,
     lines += [f"{texts['moment']}: {moment}", f"{texts['status']}: {status}", ""]
     if supplement:
         lines += [texts["now_counts"], ""]
-    lines += [texts["next"], texts[receipt["status"]], texts["order"], "",
-              texts["attached"], "", texts["closing"]]
+    signed = signed_receipt_files(current, current)
+    site = load_settings().site_url
+    where = f" ({site}{VERIFY_PAGES[language]})" if site else ""
+    lines += [texts["next"], texts[receipt["status"]], texts["order"], "", texts["attached"]]
+    if signed:
+        lines += [texts["signed"].format(file=next(iter(signed)), where=where)]
+    lines += ["", texts["closing"]]
 
     message = EmailMessage()
     message["Subject"] = texts["subject"].format(reference=supplement or reference, programme=programme)
@@ -135,6 +147,8 @@ def confirmation_message(original: dict, current: dict, sender: str, pdf: bytes,
     message.set_content("\n".join(lines) + "\n")
     message.add_attachment(pdf, maintype="application", subtype="pdf",
                            filename=f"{texts['file']}-{supplement or reference}.pdf")
+    for name, content in signed.items():  # the signed receipt for machines (issue 23): no text of the applicant in it
+        message.add_attachment(content, maintype="application", subtype="json", filename=name)
     message["Content-Language"] = language  # after the content: setting the content clears Content-* headers
     return message
 
