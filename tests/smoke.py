@@ -115,6 +115,34 @@ def upload_in_a_browser(site: str) -> dict:
             browser.close()
 
 
+def _receipt_log_checks(site: str, receipt: dict):
+    """The signed receipt against the site's published keys, then its RFC 9162 proof to a signed checkpoint (the
+    deployed stack logs a receipt 40 s after its time of receipt, then within 5 s)."""
+    from imvo.transparency.verification import NotVerified, published_keys, verify_inclusion_answer, verify_receipt
+
+    status, _, body = request(site + "/log/receipt-keys.json")
+    document = _json(body)
+    try:
+        statement = verify_receipt(receipt.get("signedReceipt"), published_keys(document))
+        signed = statement["reference"] == receipt.get("reference")
+    except (NotVerified, TypeError, AttributeError):
+        signed = False
+    yield "the receipt is signed by a key the site publishes", status == 200 and signed
+    if not signed:
+        return
+
+    def included():
+        status, _, body = request(site + (receipt.get("logProofUrl") or ""))
+        return _json(body) if status == 200 else None
+
+    proof = _until(120, included)
+    try:
+        place = verify_inclusion_answer(receipt["signedReceipt"], proof, published_keys(document), document["origin"])
+    except (NotVerified, TypeError, KeyError):
+        place = None
+    yield f"the receipt log holds it, proven to a signed checkpoint (place {place})", place is not None
+
+
 def checks(site: str, admin_user: str | None = None, admin_password: str | None = None, mailbox: str = MAILBOX):
     site = site.rstrip("/")
     status, headers, _ = request(site + "/")
@@ -131,6 +159,9 @@ def checks(site: str, admin_user: str | None = None, admin_password: str | None 
     again = json.loads(body or b"{}")
     yield "its retry answers the same receipt", (status == 201 and again.get("replayed") is True
                                                  and again.get("reference") == first.get("reference"))
+
+    # --- issue 23: the receipt is signed by a published key, and the receipt log takes it in within a minute -------
+    yield from _receipt_log_checks(site, first)
 
     status, _, body = request(site + "/api/uploads/verify", "POST",
                               {"key": f"attachments/smoke-{uuid.uuid4().hex[:16]}/missing.pdf"})

@@ -11,8 +11,9 @@ from pathlib import Path
 import boto3
 
 # What the stack itself writes into the site bucket, never part of the built site: publishing must not delete it
-# (the budget function writes budget.json after every Dutch day).
+# (the budget function writes budget.json after every Dutch day; the sequencer the receipt log under log/).
 WRITTEN_BY_THE_STACK = frozenset({"budget.json"})
+WRITTEN_BY_THE_STACK_UNDER = ("log/",)
 # Pages change with every publication; hashed-free assets may be cached a little while.
 HTML_CACHE = "no-cache"
 ASSET_CACHE = "public, max-age=3600"
@@ -42,7 +43,8 @@ def publish(s3, cloudfront, site: Path, bucket: str, distribution: str) -> dict[
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type,
                       CacheControl=HTML_CACHE if key.endswith(".html") else ASSET_CACHE)
         uploaded += 1
-    stale = sorted(set(present) - wanted - WRITTEN_BY_THE_STACK)
+    stale = sorted(key for key in set(present) - wanted - WRITTEN_BY_THE_STACK
+                   if not key.startswith(WRITTEN_BY_THE_STACK_UNDER))
     for start in range(0, len(stale), 1000):
         s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start:start + 1000]]})
     cloudfront.create_invalidation(DistributionId=distribution, InvalidationBatch={

@@ -151,6 +151,8 @@ def test_rvo_asks_for_a_supplement_with_a_term_the_applicant_answers_and_its_tim
     page.fill("#opening", "2022-1")
     page.click("#allocation-form button[type=submit]")
     page.wait_for_selector("#jobs li:has-text('Verdeling') button:has-text('Downloaden')", timeout=60_000)
+    used = page.text_content("#jobs li:has-text('Verdeling') .draw-used")  # issue 23: what the draw used
+    assert "Onthulde seed" in used and "published-seed" in used and "Niet gepubliceerd voor deze openstelling" in used
     with page.expect_download() as download:
         page.click("#jobs li:has-text('Verdeling') button:has-text('Downloaden')")
     rows = [row for row in download.value.path().read_text(encoding="utf-8").splitlines() if reference in row]

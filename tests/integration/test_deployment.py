@@ -91,6 +91,8 @@ def test_publish_uploads_what_changed_deletes_what_is_gone_and_invalidates(tmp_p
         s3.create_bucket(Bucket="site", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         s3.put_object(Bucket="site", Key="old/index.html", Body=b"gone")
         s3.put_object(Bucket="site", Key="budget.json", Body=b"{}")  # written by the budget function, not the build
+        s3.put_object(Bucket="site", Key="log/checkpoint", Body=b"origin\n1\n")  # the sequencer's (issue 23)
+        s3.put_object(Bucket="site", Key="log/tile/0/000.p/1", Body=b"\0" * 32)
         distribution = cloudfront.create_distribution(DistributionConfig={
             "CallerReference": "t", "Comment": "", "Enabled": True,
             "Origins": {"Quantity": 1, "Items": [{"Id": "site", "DomainName": "site.s3.amazonaws.com",
@@ -101,6 +103,8 @@ def test_publish_uploads_what_changed_deletes_what_is_gone_and_invalidates(tmp_p
         first = publish(s3, cloudfront, site, "site", distribution)
         assert first == {"uploaded": 3, "deleted": 1, "unchanged": 0}
         assert s3.get_object(Bucket="site", Key="budget.json")["Body"].read() == b"{}"  # issue 24: the meter stays
+        assert s3.get_object(Bucket="site", Key="log/checkpoint")["Body"].read().startswith(b"origin")  # and the log
+        assert s3.get_object(Bucket="site", Key="log/tile/0/000.p/1")["Body"].read() == b"\0" * 32
         head = s3.head_object(Bucket="site", Key="regeling/index.html")
         assert head["ContentType"] == "text/html; charset=utf-8" and head["CacheControl"] == "no-cache"
         assert publish(s3, cloudfront, site, "site", distribution) == {"uploaded": 0, "deleted": 0, "unchanged": 3}
@@ -115,4 +119,4 @@ def test_make_smoke_passes_against_the_local_system(portal):
     result = subprocess.run([sys.executable, "-m", "tests.smoke", portal.site], cwd=ROOT, capture_output=True,
                             text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "14 passed, 0 failed" in result.stdout, result.stdout
+    assert "16 passed, 0 failed" in result.stdout, result.stdout

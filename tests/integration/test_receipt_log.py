@@ -108,9 +108,14 @@ def test_the_log_holds_each_receipt_once_in_order_of_receipt_with_signed_checkpo
             "log/days/2023-03-15.json", KEYS_FILE} <= published
     tile = s3.get_object(Bucket=SITE_BUCKET, Key="log/tile/0/000.p/5")["Body"].read()
     assert tile == b"".join(leaf_hash(bytes.fromhex(r["logEntry"])) for r in in_order)
-    # Nothing new: within a minute no new batch; after it a heartbeat checkpoint of the same size.
+    # Nothing new: no batch in the record; but inside an opening (17 March 2023 is in the first) the site's
+    # checkpoint is signed afresh once a minute has passed (the same size and root).
+    before = s3.get_object(Bucket=SITE_BUCKET, Key="log/checkpoint")["Body"].read()
     assert _sequence(LATER + 10_000) is None
-    assert _sequence(LATER + 70_000)["treeSize"] == 5
+    assert _sequence(LATER + 70_000) is None
+    fresh = s3.get_object(Bucket=SITE_BUCKET, Key="log/checkpoint")["Body"].read().decode()
+    assert fresh != before.decode() and verify_checkpoint(fresh, keys, ORIGIN) == (5, log.tree.root())
+    assert _store().keys_under(BATCHES_PREFIX) == ["log/batches/000000000.json"]
 
 
 def test_a_receipt_younger_than_the_settle_time_waits_for_the_next_pass(opening_day, s3):

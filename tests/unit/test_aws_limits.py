@@ -257,3 +257,62 @@ def test_the_data_key_is_deleted_or_rewritten_only_by_its_administrators_and_the
     assert any(rule.get("EnableContinuousBackup") for rule in rules)
     assert resources["RecordBackupVault"]["Properties"]["LockConfiguration"]["MinRetentionDays"] >= 35
     assert resources["SubmissionsBucket"]["Properties"]["VersioningConfiguration"]["Status"] == "Enabled"
+
+
+# ------------------------------------------------------------------ the receipt key and the receipt log (issue 23)
+
+def test_what_is_signed_fits_kms_sign_and_its_signature_is_converted_from_der():
+    """KMS API reference, Sign: "You can submit messages of up to 4096 bytes" (MessageType RAW: KMS hashes it with
+    the algorithm's SHA-256); the ECDSA signature it returns is DER-encoded (ANSI X9.62, RFC 3279 2.2.3), which
+    imvo.transparency.signed_receipt turns into WebCrypto's r||s. The longest statement and checkpoint body stay
+    far below the limit, so RAW is always allowed."""
+    from imvo.transparency.receipt_log import checkpoint_body
+    from imvo.transparency.signed_receipt import canonical, statement_of
+
+    longest = statement_of({"reference": "IMVO-20991231-" + "Z" * 8, "supplementReference": "IMVO-20991231-" + "Y" * 8,
+                            "receivedAt": "2099-12-31T23:59:59.999Z", "pillar": 2, "sha256": "f" * 64}, "f" * 64)
+    assert len(canonical(longest)) < 4096
+    assert len(checkpoint_body("x" * 253 + "/log", 10 ** 12, b"\xff" * 32).encode()) < 4096
+
+
+def test_the_receipt_key_is_asymmetric_never_deleted_and_only_the_signers_sign():
+    """KMS developer guide: asymmetric keys have no automatic rotation ("Rotating AWS KMS keys": only symmetric
+    encryption keys), so the template sets none (a new key behind the alias is rotation, runbook); "Key policies":
+    an explicit Deny overrides any Allow, and the policy must keep the account able to change it (the lockout
+    safety check of PutKeyPolicy); IAM "global condition context keys": for a role's session aws:PrincipalArn is
+    the role's ARN, which SAM names <Function>Role."""
+    resources = load_template()["Resources"]
+    key = resources["ReceiptSigningKey"]
+    properties = key["Properties"]
+    assert (properties["KeySpec"], properties["KeyUsage"]) == ("ECC_NIST_P256", "SIGN_VERIFY")
+    assert "EnableKeyRotation" not in properties and key["DeletionPolicy"] == "Retain"
+    statements = properties["KeyPolicy"]["Statement"]
+    denies = {s["Sid"]: s for s in statements if s["Effect"] == "Deny"}
+    assert set(denies["NobodyDeletesOrDisablesTheReceiptKey"]["Action"]) == {"kms:ScheduleKeyDeletion", "kms:DisableKey"}
+    signers = denies["OnlyTheSigningFunctionsSign"]["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    assert {s["Fn::GetAtt"] for s in signers} == {"SubmitFunctionRole.Arn", "SupplementFunctionRole.Arn",
+                                                  "SequencerFunctionRole.Arn"}
+    assert not any("kms:PutKeyPolicy" in str(s.get("Action")) for s in denies.values())  # never locked out
+    may_sign = {name for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"
+                and any("kms:Sign" in str(s["Action"]) for p in r["Properties"].get("Policies", []) for s in p["Statement"])}
+    assert may_sign == {"SubmitFunction", "SupplementFunction", "SequencerFunction"}
+
+
+def test_the_sequencer_runs_each_minute_and_ends_before_the_next_run():
+    """EventBridge Scheduler: rate expressions go down to one minute; Lambda runs an asynchronous invocation at
+    most Timeout seconds. The sequencer stops making passes 15 s before its timeout (functions/sequencer/app.py),
+    so with reserved concurrency 1 the next minute's run is not throttled."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    function = load_template()["Resources"]["SequencerFunction"]["Properties"]
+    assert function["Events"]["EachMinute"]["Properties"]["ScheduleExpression"] == "rate(1 minute)"
+    spec = importlib.util.spec_from_file_location("sequencer_app", ROOT / "functions" / "sequencer" / "app.py")
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    assert function["Timeout"] - app.STOP_BEFORE_SECONDS - app.PASS_SECONDS <= 60 - app.PASS_SECONDS
+    settle = int(load_template()["Globals"]["Function"]["Environment"]["Variables"]["IMVO_LOG_SETTLE_SECONDS"])
+    # Longer than a request can take from its stamp to its write: init (10 s at most) + the function's timeout.
+    assert settle >= 10 + load_template()["Globals"]["Function"]["Timeout"]
+    assert settle + app.PASS_SECONDS < 60  # the checkpoint's lag behind a receipt: under a minute

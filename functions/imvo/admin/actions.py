@@ -22,9 +22,16 @@ def draw_of(store: ApplicationStore, seed: str) -> tuple[Draw, dict[str, dict]]:
 
 def allocation_files(store: ApplicationStore, data_dir: Path, seed: str, opening: str,
                      progress: Callable[[int, int], None] | None = None, commitment: str | None = None) -> dict[str, bytes]:
-    """verdeling-<opening>.csv, .html and .pdf for the applications of one opening; `progress(done, total)`
-    follows the reading of the applications, which is most of the work. A lottery day without a sealed checkpoint
-    raises DrawNotYetPossible (imvo.admin.allocation)."""
+    """verdeling-<opening>.csv, .html and .pdf for the applications of one opening (allocation_report's files)."""
+    return allocation_report(store, data_dir, seed, opening, progress, commitment)[0]
+
+
+def allocation_report(store: ApplicationStore, data_dir: Path, seed: str, opening: str,
+                      progress: Callable[[int, int], None] | None = None,
+                      commitment: str | None = None) -> tuple[dict[str, bytes], dict]:
+    """The report's files, and what the draw used (the commitment, the seed, each lottery day's checkpoint and the
+    order drawn) for the console (issue 23, item 8); `progress(done, total)` follows the reading of the
+    applications, which is most of the work. A lottery day without a sealed checkpoint raises DrawNotYetPossible."""
     keys = store.keys_under(APPLICATIONS_PREFIX)
     report = progress or (lambda done, total: None)
     everything = []
@@ -40,4 +47,10 @@ def allocation_files(store: ApplicationStore, data_dir: Path, seed: str, opening
     used = {line.candidate.dutch_day for line in lines if line.lottery}
     html = report_html(lines, ceilings, seed, opening, commitment, [days[day] for day in sorted(used)])
     stem = f"verdeling-{opening}"
-    return {f"{stem}.csv": report_csv(lines), f"{stem}.html": html.encode("utf-8"), f"{stem}.pdf": report_pdf(html)}
+    draw_used = {"commitment": commitment, "seed": seed, "lotteryDays": [
+        {"day": day, "treeSize": days[day]["treeSize"], "root": draw.day_roots[day],
+         "order": [line.candidate.reference for line in sorted((l for l in lines if l.lottery and l.candidate.dutch_day == day),
+                                                               key=lambda l: l.lottery_position)]}
+        for day in sorted(used)]}
+    files = {f"{stem}.csv": report_csv(lines), f"{stem}.html": html.encode("utf-8"), f"{stem}.pdf": report_pdf(html)}
+    return files, draw_used

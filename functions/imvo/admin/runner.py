@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from imvo.admin.actions import allocation_files
+from imvo.admin.actions import allocation_report
 from imvo.admin.allocation import DrawNotYetPossible
 from imvo.admin.bundle import build_bundle, days_between
 from imvo.admin.jobs import ALLOCATION, BUNDLE, DONE, FAILED, QUEUED, RUNNING, JobBoard
@@ -58,14 +58,14 @@ def _bundle(board: JobBoard, job: dict, data_dir: Path, progress: _Progress) -> 
 
 def _allocation(board: JobBoard, job: dict, data_dir: Path, progress: _Progress) -> dict:
     params = job["params"]
-    files = allocation_files(board.store, data_dir, params["seed"], params["opening"], progress=progress,
-                             commitment=params.get("commitment"))
+    files, draw_used = allocation_report(board.store, data_dir, params["seed"], params["opening"], progress=progress,
+                                         commitment=params.get("commitment"))
     keys = {}
     for name, content in files.items():
         digest = hashlib.sha256(content).hexdigest()
         keys[name] = f"{BUNDLES_PREFIX}allocation/{digest[:16]}-{name}"
         board.store.put_working(keys[name], content, _CONTENT_TYPES[name.rsplit(".", 1)[1]])
-    return {"opening": params["opening"], "seed": params["seed"], "names": sorted(files), "files": keys}
+    return {"opening": params["opening"], "names": sorted(files), "files": keys} | draw_used
 
 
 _KINDS = {BUNDLE: _bundle, ALLOCATION: _allocation}

@@ -248,11 +248,13 @@ class ApplicationStore:
     def get_json(self, key: str) -> dict:
         return json.loads(self.get_bytes(key))
 
-    def keys_under(self, prefix: str) -> list[str]:
+    def keys_under(self, prefix: str, start_after: str | None = None) -> list[str]:
+        """The keys under `prefix`, sorted; only those after `start_after` when given (S3 lists in key order)."""
         keys: list[str] = []
         token = None
         while True:
-            page = self._call("list_objects_v2", Prefix=prefix, **({"ContinuationToken": token} if token else {}))
+            page = self._call("list_objects_v2", Prefix=prefix, **({"ContinuationToken": token} if token else {}),
+                              **({"StartAfter": start_after} if start_after and not token else {}))
             keys += [item["Key"] for item in page.get("Contents", [])]
             token = page.get("NextContinuationToken")
             if not token:

@@ -97,9 +97,13 @@ def publish_keys(client, bucket: str, signer: KmsSigner, origin: str, now: datet
         _put(client, bucket, KEYS_FILE, json.dumps(keys, indent=1).encode(), "application/json; charset=utf-8", FRESH)
 
 
-def publish(client, bucket: str, log: ReceiptLog, published_size: int) -> int:
-    """Put what the site lacks of the log (tiles past `published_size`, the checkpoints, the sealed days); returns
-    the size now published."""
+def publish_checkpoint(client, bucket: str, checkpoint: str) -> None:
+    _put(client, bucket, "log/checkpoint", checkpoint.encode(), "text/plain; charset=utf-8", FRESH)
+
+
+def publish(client, bucket: str, log: ReceiptLog, published_size: int, days: list[dict]) -> int:
+    """Put what the site lacks of the log: the tiles past `published_size`, the checkpoint, and `days` (the signed
+    checkpoints of Dutch days that ended); returns the size now published."""
     def put(key: str, body: bytes, content_type: str, cache: str) -> None:
         _put(client, bucket, key, body, content_type, cache)
 
@@ -108,9 +112,8 @@ def publish(client, bucket: str, log: ReceiptLog, published_size: int) -> int:
     size = log.tree.size
     for key, body in tiles_between(log.tree, [leaf.entry for leaf in log.leaves], published_size, size).items():
         put(key, body, "application/octet-stream", IMMUTABLE)
-    for day, record in log.day_checkpoints().items():
-        put(f"log/days/{day}.json", json.dumps(record).encode(), "application/json; charset=utf-8", IMMUTABLE)
-    if size != published_size or not published_size:  # a heartbeat re-signs the same size: its first stays
-        put(f"log/checkpoints/{size}", log.checkpoint.encode(), "text/plain; charset=utf-8", IMMUTABLE)
-    put("log/checkpoint", log.checkpoint.encode(), "text/plain; charset=utf-8", FRESH)
+    for record in days:
+        put(f"log/days/{record['day']}.json", json.dumps(record).encode(), "application/json; charset=utf-8", IMMUTABLE)
+    put(f"log/checkpoints/{size}", log.checkpoint.encode(), "text/plain; charset=utf-8", IMMUTABLE)
+    publish_checkpoint(client, bucket, log.checkpoint)
     return size

@@ -24,8 +24,6 @@ from imvo.transparency.signed_receipt import KmsSigner, log_entry
 
 LOG_PREFIX = "log/"
 BATCHES_PREFIX = "log/batches/"
-# A checkpoint at least this often while the sequencer runs, also when nothing new arrived (issue 23: each minute).
-HEARTBEAT_MS = 50_000
 NOTE_SIGNATURE_TYPE = b"\x02"  # C2SP signed-note: ECDSA (P-256)
 
 
@@ -106,17 +104,18 @@ class ReceiptLog:
     tree: Tree = field(default_factory=Tree)
     batches: list[dict] = field(default_factory=list)
     _logged: set[str] = field(default_factory=set)
+    _index: dict[bytes, int] = field(default_factory=dict)  # entry -> its first index
 
     def refresh(self) -> None:
         """Read the batches written since the last read (by this sequencer or another)."""
-        start_after = batch_key(len(self.batches) - 1) if self.batches else None
-        keys = [k for k in self.store.keys_under(BATCHES_PREFIX) if start_after is None or k > start_after]
+        keys = self.store.keys_under(BATCHES_PREFIX, batch_key(len(self.batches) - 1) if self.batches else None)
         for batch in side_by_side(self.store.get_json, keys):
             if batch["sequence"] != len(self.batches) or batch["start"] != len(self.leaves):
                 raise ValueError(f"the log's batch {batch['sequence']} does not follow its predecessor")
             self.batches.append(batch)
             for data in batch["entries"]:
                 leaf = Leaf.from_dict(data)
+                self._index.setdefault(leaf.entry, len(self.leaves))
                 self.leaves.append(leaf)
                 self.tree.append(leaf_hash(leaf.entry))
                 self._logged.add(leaf.record_key)
@@ -131,10 +130,7 @@ class ReceiptLog:
         return self.batches[-1]["checkpoint"] if self.batches else None
 
     def index_of(self, entry: bytes) -> int | None:
-        for index, leaf in enumerate(self.leaves):
-            if leaf.entry == entry:
-                return index
-        return None
+        return self._index.get(entry)
 
     def size_before(self, moment_ms: int) -> int:
         """The tree size of everything stamped before `moment_ms` (the log is in order of receipt)."""
@@ -157,7 +153,8 @@ class ReceiptLog:
     def sequence(self, signer: KmsSigner, now_ms: int, settle_ms: int) -> dict | None:
         """Append every receipt stamped more than `settle_ms` ago that is not yet in the log, in order of receipt,
         sign the checkpoint (and that of each Dutch day that ended), and write the batch once. None when there was
-        nothing to write, or another sequencer wrote this batch first (then the log is read again)."""
+        nothing to add (no receipt, no day ended), or another sequencer wrote this batch first (then the log is read
+        again)."""
         self.refresh()
         sealed_ms = now_ms - settle_ms
         if sealed_ms <= self.sealed_through_ms:
@@ -170,9 +167,8 @@ class ReceiptLog:
         since = self.sealed_through_ms if self.batches else (min(received) if received else sealed_ms)
         days_with_receipts = {dutch_day_of(moment) for moment in received}
         ended = [(day, midnight) for day, midnight in dutch_midnights_between(since, sealed_ms) if day in days_with_receipts]
-        last_written = self.batches[-1]["writtenAtMs"] if self.batches else 0
-        if not new and not ended and self.batches and now_ms - last_written < HEARTBEAT_MS:
-            return None
+        if not new and not ended and self.batches:
+            return None  # nothing to add: the sequencer re-signs the checkpoint for the site (imvo.transparency.sequencing)
         tree = Tree(self.tree.leaves + [leaf_hash(leaf.entry) for leaf in new])
         days = []
         for day, midnight_ms in ended:

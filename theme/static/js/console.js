@@ -165,6 +165,26 @@
       follow(result.body.id, bar, text, item);
     });
   }
+  // What the lottery used (Artikel 4, II.3.2, III.3.2; issue 23): the commitment published before the opening,
+  // the revealed seed, and per lottery day the receipt log's checkpoint of its end and the order drawn.
+  function drawUsed(result) {
+    var list = el("dl", null, { "class": "draw-used" });
+    list.appendChild(el("dt", "Toezegging (SHA-256 van de seed, vooraf gepubliceerd)"));
+    list.appendChild(el("dd", result.commitment || "Niet gepubliceerd voor deze openstelling"));
+    list.appendChild(el("dt", "Onthulde seed"));
+    list.appendChild(el("dd", result.seed));
+    if (!result.lotteryDays.length) {
+      list.appendChild(el("dt", "Loting"));
+      list.appendChild(el("dd", "Er was geen loting nodig."));
+    }
+    result.lotteryDays.forEach(function (day) {
+      list.appendChild(el("dt", "Loting op " + day.day + ": checkpoint van het eind van de dag (" + day.treeSize + " ontvangstbewijzen), wortel"));
+      list.appendChild(el("dd", day.root));
+      list.appendChild(el("dt", "Volgorde door loting op " + day.day));
+      list.appendChild(el("dd", day.order.join(", ")));
+    });
+    return list;
+  }
   function follow(id, bar, text, item) {
     call("GET", "/jobs/" + id).then(function (result) {
       if (result.status !== 200) { text.textContent = messageOf(result.body, "De status kon niet worden gelezen."); return; }
@@ -174,6 +194,7 @@
       if (job.state === "failed") { text.textContent = "Mislukt: " + job.reason.nl + (job.reason.incident ? " (kenmerk " + job.reason.incident + ")" : ""); return; }
       if (job.state !== "done") { setTimeout(function () { follow(id, bar, text, item); }, 1000); return; }
       text.textContent = "Klaar: " + job.progress.text.nl + ".";
+      if (job.kind === "allocation") item.appendChild(drawUsed(job.result));
       var download = el("button", "Downloaden", { type: "button", "class": "button" });
       download.addEventListener("click", function () {
         call("POST", "/jobs/" + id + "/download").then(function (answer) {
