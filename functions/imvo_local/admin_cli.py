@@ -28,7 +28,8 @@ from imvo.programme.facts import load_openings
 from imvo.settings import load_settings
 from imvo.transparency.audit import audit
 from imvo.transparency.publication import KEYS_FILE
-from imvo.transparency.verification import NotVerified, published_keys, verify_receipt
+from imvo.transparency.verification import (NotVerified, published_keys, verify_checkpoints_consistent,
+                                            verify_receipt)
 
 
 def _day(value: str) -> str:
@@ -86,6 +87,32 @@ def signed_receipts_in(path: Path) -> list[dict]:
     if not isinstance(document, dict):
         raise ValueError("geen JSON-object / not a JSON object")
     return [document.get("signedReceipt", document)]
+
+
+def _fetch_text(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - the site the officer names
+        return answer.read().decode("utf-8")
+
+
+def _check_consistency(args) -> int:
+    """Anyone's check that the log never rewrote its history: two published checkpoints and the API's proof."""
+    site = args.site.rstrip("/")
+    try:
+        keys = _read_keys(args)
+        second = _fetch_text(f"{site}/log/checkpoints/{args.second}" if args.second else f"{site}/log/checkpoint")
+        second_size = int(second.split("\n")[1])
+        first = _fetch_text(f"{site}/log/checkpoints/{args.first}")
+        answer = json.loads(_fetch_text(f"{site}/api/log/consistency?from={args.first}&to={second_size}"))
+        sizes = verify_checkpoints_consistent(first, second, answer, published_keys(keys), keys["origin"])
+    except NotVerified as refused:
+        print(f"NIET CONSISTENT / NOT CONSISTENT: {refused.nl} / {refused.en}", file=sys.stderr)
+        return 5
+    except (OSError, ValueError, KeyError, IndexError) as error:
+        print(f"Niet op te halen / cannot be fetched: {error}", file=sys.stderr)
+        return 2
+    print(f"CONSISTENT: het checkpoint van {sizes[1]} zet dat van {sizes[0]} voort / the checkpoint of {sizes[1]} "
+          f"continues that of {sizes[0]}")
+    return 0
 
 
 def _verify_receipt(args) -> int:
@@ -149,9 +176,17 @@ def main(argv: list[str] | None = None) -> int:
     audit_log.add_argument("--opening", default=None, help="alleen de aanvragen van deze openstelling moeten erin staan")
     audit_log.add_argument("--keys", default=None, help="receipt-keys.json: bestand of URL (standaard: van --site)")
     audit_log.add_argument("--site", default="http://127.0.0.1:8000")
+    consistency = commands.add_parser("check-consistency",
+                                      help="bewijs dat het logboek twee checkpoints niet herschreef / prove two checkpoints consistent")
+    consistency.add_argument("first", type=int, help="de omvang van het eerdere checkpoint / the earlier size")
+    consistency.add_argument("second", type=int, nargs="?", help="de latere omvang (standaard: de laatste)")
+    consistency.add_argument("--keys", default=None)
+    consistency.add_argument("--site", default="http://127.0.0.1:8000")
     args = parser.parse_args(argv)
     if args.command == "verify-receipt":
         return _verify_receipt(args)
+    if args.command == "check-consistency":
+        return _check_consistency(args)
     if args.command == "bundle" and (args.day and (args.first or args.last) or not (args.day or (args.first and args.last))):
         parser.error("geef --day, of --from en --to / give --day, or --from and --to")
     if args.command == "bundle" and not args.day and args.last < args.first:

@@ -73,9 +73,46 @@ def test_1000_posts_from_16_threads_give_1000_objects_and_a_receipt_log_of_1000_
     assert report.holds, report.problems[:5]
 
 
-def _log_holding(portal, size: int, seconds: float = 120) -> ReceiptLog:
-    """The receipt log as the record keeps it, once it holds `size` receipts (the sequencer logs them 5 s after)."""
+def test_the_officers_commands_verify_a_receipt_audit_the_log_and_prove_consistency(busy_portal, tmp_path):
+    """Issue 23, items 3, 5 and 6, as an officer runs them against `make run` (here after the 1,000 of the test
+    above, or on their own): imvo-admin verify-receipt, audit-log and check-consistency."""
+    import os
+    import subprocess
+    import sys
+
+    portal = busy_portal
+    status, first = post(portal.site + "/api/applications", json.dumps(load_fixture("pillar2-complete.json")).encode())
+    assert status == 201
+    size = _log_holding(portal, None).tree.size
+    status, second = post(portal.site + "/api/applications", json.dumps(load_fixture("pillar2-complete.json")).encode())
+    assert status == 201
+    _log_holding(portal, size + 1)
+    env = os.environ | {"AWS_ENDPOINT_URL": portal.storage, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+                        "AWS_DEFAULT_REGION": "eu-west-1", "IMVO_SUBMISSIONS_BUCKET": portal.bucket}
+
+    def admin(*arguments):
+        return subprocess.run([sys.executable, "-m", "imvo_local.admin_cli", *arguments, "--site", portal.site],
+                              capture_output=True, text=True, env=env, timeout=300)
+
+    (tmp_path / "answer.json").write_text(json.dumps(first))
+    verified = admin("verify-receipt", str(tmp_path / "answer.json"))
+    assert verified.returncode == 0 and f"GELDIG / VALID: {first['reference']}" in verified.stdout, verified.stderr
+    forged = first | {"signedReceipt": first["signedReceipt"] | {
+        "statement": first["signedReceipt"]["statement"] | {"pillar": 1}}}
+    (tmp_path / "forged.json").write_text(json.dumps(forged))
+    refused = admin("verify-receipt", str(tmp_path / "forged.json"))
+    assert refused.returncode == 5 and "The signature does not match" in refused.stderr
+    audited = admin("audit-log", "--opening", "2022-1")
+    assert audited.returncode == 0 and "the log matches the record" in audited.stdout, audited.stdout + audited.stderr
+    consistent = admin("check-consistency", str(size))
+    assert consistent.returncode == 0 and f"continues that of {size}" in consistent.stdout, consistent.stderr
+
+
+def _log_holding(portal, size: int | None, seconds: float = 120) -> ReceiptLog:
+    """The receipt log as the record keeps it, once it holds `size` receipts (the sequencer logs them 5 s after);
+    with None, once it holds every application stored so far."""
     deadline = time.monotonic() + seconds
+    size = len(stored_applications(portal)) if size is None else size
     while True:
         log = ReceiptLog(ApplicationStore(portal.s3(), portal.bucket), "")
         log.refresh()

@@ -132,10 +132,6 @@ class ReceiptLog:
     def index_of(self, entry: bytes) -> int | None:
         return self._index.get(entry)
 
-    def size_before(self, moment_ms: int) -> int:
-        """The tree size of everything stamped before `moment_ms` (the log is in order of receipt)."""
-        return sum(1 for leaf in self.leaves if leaf.received_ms < moment_ms)
-
     def day_checkpoints(self) -> dict[str, dict]:
         """{Dutch day: {day, treeSize, checkpoint}}: the signed checkpoint of each sealed day's end (the lottery's)."""
         return {day["day"]: day for batch in self.batches for day in batch.get("days", [])}

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from imvo.transparency.merkle import ProofFailed, leaf_hash, verify_inclusion
+from imvo.transparency.merkle import ProofFailed, leaf_hash, verify_consistency, verify_inclusion
 from imvo.transparency.receipt_log import note_key_id, parse_checkpoint
 from imvo.transparency.signed_receipt import ALGORITHM, STATEMENT_FIELDS, canonical, log_entry, raw_to_der
 
@@ -102,3 +102,20 @@ def verify_inclusion_answer(signed: dict, answer: dict, keys: dict[str, dict], o
         raise NotVerified("Het ontvangstbewijs staat niet in het logboek zoals het bewijs beweert.",
                           "The receipt is not in the log as the proof claims.") from error
     return answer["index"], size
+
+
+def verify_checkpoints_consistent(first: str, second: str, answer: dict, keys: dict[str, dict], origin: str) -> tuple[int, int]:
+    """(size, size) when both checkpoints are signed by published keys and `answer` (GET /api/log/consistency) proves
+    the second continues the first (RFC 9162 2.1.4.2): the log did not rewrite what the first one signed."""
+    (first_size, first_root), (second_size, second_root) = (verify_checkpoint(first, keys, origin),
+                                                            verify_checkpoint(second, keys, origin))
+    if (answer.get("from"), answer.get("to")) != (first_size, second_size):
+        raise NotVerified("Het bewijs hoort bij andere omvangen dan de checkpoints.",
+                          "The proof is for other sizes than the checkpoints.")
+    try:
+        verify_consistency(first_size, second_size, first_root, second_root, [base64.b64decode(p) for p in answer["proof"]])
+    except ProofFailed as error:
+        raise NotVerified("Het latere checkpoint zet het eerdere niet voort: het logboek is herschreven.",
+                          "The later checkpoint does not continue the earlier one: the log was rewritten.") from error
+    return first_size, second_size
+
