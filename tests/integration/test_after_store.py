@@ -43,10 +43,17 @@ def test_a_stored_pillar_1_application_gets_its_pdf_and_one_english_confirmation
     assert mail["language"] == "en" and receipt["reference"] in mail["subject"]  # II.2.1: pillar 1 is in English
     assert "Time of receipt (Dutch time): 15 March 2023" in mail["text"] and "The portal's check: all requested parts present (portal check)" in mail["text"]
     assert "Article 4 of the Decision" in mail["text"] and "lottery" in mail["text"] and "policy rules). " not in mail["text"]
-    (attached,) = mail["attachments"]
-    assert attached["contentType"] == "application/pdf" and attached["filename"] == f"receipt-{receipt['reference']}.pdf"
+    # The receipt PDF, and the signed receipt for machines (issue 23, item 1): the same signature as the API's answer.
+    pdf_part, signed_part = mail["attachments"]
+    assert pdf_part["contentType"] == "application/pdf" and pdf_part["filename"] == f"receipt-{receipt['reference']}.pdf"
+    assert signed_part["contentType"] == "application/json"
+    assert signed_part["filename"] == f"ontvangstbewijs-{receipt['reference']}.json"
+    assert "Verify a receipt" in mail["text"] and signed_part["filename"] in mail["text"]
     (message,) = sent_messages()
-    assert next(message.iter_attachments()).get_payload(decode=True).startswith(b"%PDF")
+    pdf_bytes, signed_bytes = (part.get_payload(decode=True) for part in message.iter_attachments())
+    assert pdf_bytes.startswith(b"%PDF")
+    assert json.loads(signed_bytes) == receipt["signedReceipt"]
+    assert json.loads(signed_bytes)["statement"]["reference"] == receipt["reference"]
     assert any("-emailed-" in k for k in audit_events(s3))
 
 

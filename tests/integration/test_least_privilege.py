@@ -192,3 +192,22 @@ def test_herstel_with_a_key_its_retry_the_receipt_and_the_admin_over_the_whole_r
     admin = handler_module("admin")
     run_admin_job(admin, "admin-start-bundle.json", {"day": first["dutchDay"]})
     run_admin_job(admin, "admin-start-allocation.json", {"seed": "published"})
+
+
+def test_a_kms_call_of_a_function_goes_through_the_model(s3):
+    """The hooks cover KMS as they cover S3 (issue 23): a Sign by a function the template does not let sign is
+    answered AccessDenied before it reaches KMS, as IAM and the receipt key's policy would."""
+    from imvo.settings import LOCAL_RECEIPT_KEY
+
+    kms = boto3.client("kms", region_name="eu-west-1")
+    before = len(IAM.calls)
+    with acting_as("SubmitFunction"):
+        assert kms.sign(KeyId=LOCAL_RECEIPT_KEY, Message=b"x", SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+    token = denial_expected.set(True)
+    try:
+        with acting_as("ReceiptLogFunction"), pytest.raises(ClientError, match="AccessDenied"):
+            kms.sign(KeyId=LOCAL_RECEIPT_KEY, Message=b"x", SigningAlgorithm="ECDSA_SHA_256")
+    finally:
+        denial_expected.reset(token)
+    judged = [(c.function, c.operation, c.allowed) for c in IAM.calls[before:]]
+    assert judged == [("SubmitFunction", "Sign", True), ("ReceiptLogFunction", "Sign", False)]

@@ -147,6 +147,13 @@ def test_the_api_gives_an_inclusion_proof_and_a_consistency_proof_anyone_can_che
     second = s3.get_object(Bucket=SITE_BUCKET, Key="log/checkpoints/5")["Body"].read().decode()
     (size4, root4), (size5, root5) = verify_checkpoint(first, keys, ORIGIN), verify_checkpoint(second, keys, ORIGIN)
     verify_consistency(size4, size5, root4, root5, [base64.b64decode(p) for p in consistency["proof"]])
+    # Sizes as the contract writes them (ASCII digits, 1 <= from <= to <= size): Python's int() alone would read
+    # Arabic-Indic digits and underscores; each is refused, naming the field, once the log holds entries.
+    for query in ({"from": "\u0664", "to": "5"}, {"from": "4", "to": "5_0"}, {"from": " 4"}, {"from": "6"},
+                  {"from": "0", "to": "5"}, {"to": "5"}):
+        event["queryStringParameters"] = query
+        refused = proofs.handler(event)
+        assert refused["statusCode"] == 400 and "$.from" in refused["body"], (query, refused)
     # An entry that is not logged, and one that is no entry at all: said plainly.
     event = load_event("log-inclusion.json")
     event["queryStringParameters"] = {"entry": "0" * 64}

@@ -72,3 +72,21 @@ def test_the_data_keys_deny_spares_only_its_administrators():
     assert statement_allows(deny | {"Effect": "Allow"}, Need(need.action, need.resource, function))
     assert not statement_allows(deny | {"Effect": "Allow"}, Need(need.action, need.resource, administrator))
     assert not statement_allows(deny | {"Effect": "Allow"}, Need("kms:Decrypt", deny["Resource"], function))
+
+
+def test_only_the_signing_functions_may_sign_with_the_receipt_key():
+    """Issue 23: the role grants kms:Sign to three functions; the key policy's Deny (KMS developer guide, "Key
+    policies": an explicit Deny overrides any Allow) would stop a fourth even if its role were given the right."""
+    from imvo.settings import LOCAL_RECEIPT_KEY
+
+    model = IamModel.from_template(load_template(), NAMES)
+    sign = {"KeyId": LOCAL_RECEIPT_KEY, "Message": b"x", "SigningAlgorithm": "ECDSA_SHA_256"}
+    for signer in ("SubmitFunction", "SupplementFunction", "SequencerFunction"):
+        assert model.judge(signer, "Sign", sign).allowed
+    assert not model.judge("ReceiptLogFunction", "Sign", sign).allowed
+    granted = copy.deepcopy(load_template())
+    granted["Resources"]["ReceiptLogFunction"]["Properties"]["Policies"][0]["Statement"].append(
+        {"Effect": "Allow", "Action": "kms:Sign", "Resource": {"Fn::GetAtt": "ReceiptSigningKey.Arn"}})
+    call = IamModel.from_template(granted, NAMES).judge("ReceiptLogFunction", "Sign", sign)
+    assert not call.allowed and "kms:Sign" in call.reason
+

@@ -9,7 +9,8 @@ from imvo.intake.refusal import Refusal
 from imvo.programme.findings import REJECT, Finding
 from imvo.transparency.receipt_log import ReceiptLog, checkpoint_body
 
-ENTRY = re.compile(r"^[0-9a-f]{64}$")
+ENTRY = re.compile(r"[0-9a-f]{64}")
+SIZE = re.compile(r"[0-9]{1,18}")  # ASCII digits only, as the contract says: int() would also read "١" or " 1_0"
 
 
 def _b64(values) -> list[str]:
@@ -19,7 +20,7 @@ def _b64(values) -> list[str]:
 def inclusion_answer(log: ReceiptLog, entry_hex: str) -> dict:
     """Where a receipt's log entry (SHA-256 of the signed receipt, hex) stands, with its audit path to the latest
     signed checkpoint; a receipt not yet in the log is answered so (it is logged within a minute of receipt)."""
-    if not isinstance(entry_hex, str) or not ENTRY.match(entry_hex):
+    if not isinstance(entry_hex, str) or not ENTRY.fullmatch(entry_hex):
         raise Refusal("invalid", "Geef de logboekregel van het ontvangstbewijs: 64 hexadecimale tekens.",
                       "Give the receipt's log entry: 64 hexadecimal characters.",
                       [Finding("$.entry", "schema:pattern", REJECT, "64 tekens 0-9 en a-f.", "64 characters 0-9 and a-f.")])
@@ -40,6 +41,8 @@ def consistency_answer(log: ReceiptLog, first: str, second: str | None) -> dict:
     """PROOF(first, D[second]) between two sizes the log has had (second: the latest when left out)."""
     log.refresh()
     try:
+        if not all(isinstance(size, str) and SIZE.fullmatch(size) for size in (first, second or "0")):
+            raise ValueError("a size is written in the digits 0-9")
         first_size = int(first)
         second_size = log.tree.size if second in (None, "") else int(second)
         proof = log.tree.consistency_proof(first_size, second_size)
