@@ -25,12 +25,23 @@ def calls_of(function: str, during) -> list:
     return result, [c for c in IAM.calls[before:] if c.function == function]
 
 
+def s3_calls(calls: list) -> list:
+    return [c for c in calls if c.needs and c.needs[0].resource.startswith("arn:aws:s3")]
+
+
+def one_signature(calls: list) -> bool:
+    """Issue 23: one KMS Sign per receipt (the public key is read once per container, for the key id)."""
+    kms = [c.operation for c in calls if c.needs and c.needs[0].action.startswith("kms:")]
+    return kms.count("Sign") == 1 and set(kms) <= {"Sign", "GetPublicKey"}
+
+
 def test_a_submission_with_statements_is_one_write_and_asks_the_uploads_bucket_nothing(s3, submit):
     document = with_statements(load_fixture("pillar1-complete.json"))
     (code, receipt), calls = calls_of("SubmitFunction", lambda: post(submit, document, request_id="hot-1"))
     assert code == 201
-    s3_calls = [c for c in calls if c.operation != "GetSecretValue"]  # the signing key, once per container
-    assert [(c.operation, c.needs[0].resource.rsplit("/", 3)[-3]) for c in s3_calls] == [("PutObject", "applications")]
+    # (besides the statements' signing secret, once per container)
+    assert [(c.operation, c.needs[0].resource.rsplit("/", 3)[-3]) for c in s3_calls(calls)] == [("PutObject", "applications")]
+    assert one_signature(calls)
     assert not any(UPLOADS_BUCKET in n.resource for c in calls for n in c.needs)
 
 
@@ -40,7 +51,8 @@ def test_with_an_idempotency_key_the_claim_then_the_record_and_a_replay_answers_
     assert code == 201
     writes = [(c.operation, c.needs[0].resource.split(":::")[1].split("/")[1]) for c in calls if c.operation == "PutObject"]
     assert writes == [("PutObject", "idempotency"), ("PutObject", "applications")]
-    assert not any(c.operation.startswith(("Get", "List", "Head")) for c in calls if c.operation != "GetSecretValue")
+    assert not any(c.operation.startswith(("Get", "List", "Head")) for c in s3_calls(calls))
+    assert one_signature(calls)
     code, again = post(submit, document, request_id="hot-3", key="hot-key-0001")
     assert code == 201 and again["replayed"] and again["reference"] == first["reference"]
     other = json.loads(json.dumps(document)) | {"sector": "metaal"}
