@@ -26,7 +26,7 @@ from imvo.transparency.verification import (NotVerified, published_keys, verify_
 from imvo_local.iam_model import acting_as
 from tests.conftest import BUCKET, SITE_BUCKET, handler_module, load_event, load_fixture
 from tests.integration.test_allocation import CEILINGS, candidate
-from tests.integration.test_intake import post, supplement
+from tests.integration.test_intake import FlakyClient, post, supplement
 
 # 15 and 16 March 2023 (CET), inside the first opening; the sequencer runs "later" on the same clock.
 MARCH_15 = [1678871730250, 1678872000000, 1678875600000]
@@ -123,6 +123,25 @@ def test_a_receipt_younger_than_the_settle_time_waits_for_the_next_pass(opening_
     batch = _sequence(MARCH_16 + settle + 1)  # 16 March's application is logged; the supplement (17 March) not yet
     assert batch["treeSize"] == 4
     assert _sequence(SUPPLEMENTED + settle + 1)["treeSize"] == 5
+
+
+def test_a_pass_whose_publishing_failed_leaves_it_to_the_next_pass(opening_day, s3):
+    """The batch is in the record before the site gets its files: when a put to the site fails after it (S3 down),
+    the next pass publishes what the site lacks, tiles, day checkpoints and checkpoint, though it logs nothing new."""
+    sequencer = SEQUENCER[0]
+    real = sequencer.client
+    sequencer.client = FlakyClient(real, "log/tile/")
+    with pytest.raises(Exception, match="Could not connect"):
+        _sequence(LATER)
+    assert _store().keys_under(BATCHES_PREFIX) == ["log/batches/000000000.json"]  # logged, not yet published
+    assert "log/checkpoints/5" not in {o["Key"] for o in s3.list_objects_v2(Bucket=SITE_BUCKET).get("Contents", [])}
+    sequencer.client = real
+    assert _sequence(LATER + 1_000) is None  # nothing new to log
+    published = {o["Key"] for o in s3.list_objects_v2(Bucket=SITE_BUCKET, Prefix="log/")["Contents"]}
+    assert {"log/checkpoint", "log/checkpoints/5", "log/tile/0/000.p/5", "log/tile/entries/000.p/5",
+            "log/days/2023-03-15.json", "log/days/2023-03-16.json"} <= published
+    site_checkpoint = s3.get_object(Bucket=SITE_BUCKET, Key="log/checkpoint")["Body"].read().decode()
+    assert verify_checkpoint(site_checkpoint, _keys(s3), ORIGIN)[0] == 5
 
 
 def test_the_api_gives_an_inclusion_proof_and_a_consistency_proof_anyone_can_check(opening_day, s3):

@@ -26,6 +26,7 @@ class Sequencer:
     site_bucket: str
     settle_seconds: float
     published: int = 0  # the tree size the site has
+    published_batches: int = 0  # the batches whose tiles, day checkpoints and checkpoint the site has
     keys_published: bool = False  # this container has seen its key in the published key set
     openings: tuple = ()  # imvo.programme.facts.Opening: while one is open, a fresh checkpoint each HEARTBEAT_MS
     signed_at_ms: int = 0  # when the site's checkpoint was last signed
@@ -45,16 +46,17 @@ class Sequencer:
     def run_pass(self, now_ms: int | None = None) -> dict | None:
         """One pass at `now_ms` (the receipt clock; now by default); the batch written, if any."""
         now_ms = time.time_ns() // 1_000_000 if now_ms is None else now_ms
-        first_pass = not self.keys_published
-        if first_pass:  # before any checkpoint of this container: the key that signs it is published
+        if not self.keys_published:  # before any checkpoint of this container: the key that signs it is published
             publish_keys(self.client, self.site_bucket, self.signer, self.log.origin,
                          datetime.fromtimestamp(now_ms / 1000, tz=timezone.utc))
             self.keys_published = True
         batch = self.log.sequence(self.signer, now_ms, int(self.settle_seconds * 1000))
-        if batch is not None or (first_pass and self.log.batches):
-            # A new container does not know what the site has: it publishes the whole log once (the same files).
-            days = list(self.log.day_checkpoints().values()) if first_pass else batch["days"]
-            self.published = publish(self.client, self.site_bucket, self.log, 0 if first_pass else self.published, days)
+        if len(self.log.batches) > self.published_batches:
+            # What the site lacks: a new container knows nothing of it and publishes the whole log once (the same
+            # files); a pass whose publishing failed after its batch was written leaves it to the next pass.
+            days = [day for logged in self.log.batches[self.published_batches:] for day in logged.get("days", [])]
+            self.published = publish(self.client, self.site_bucket, self.log, self.published, days)
+            self.published_batches = len(self.log.batches)
             self.signed_at_ms = now_ms
         elif self.log.batches and self._in_an_opening(now_ms) and now_ms - self.signed_at_ms >= HEARTBEAT_MS:
             # Issue 23: during an opening a checkpoint at least each minute, also when nothing arrived: the same
