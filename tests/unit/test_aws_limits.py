@@ -316,3 +316,47 @@ def test_the_sequencer_runs_each_minute_and_ends_before_the_next_run():
     # Longer than a request can take from its stamp to its write: init (10 s at most) + the function's timeout.
     assert settle >= 10 + load_template()["Globals"]["Function"]["Timeout"]
     assert settle + app.PASS_SECONDS < 60  # the checkpoint's lag behind a receipt: under a minute
+
+
+def _behaviour_for(distribution: dict, uri: str) -> dict:
+    """CloudFront developer guide, "Cache behavior settings": the other behaviours in their order, the default
+    last; in a path pattern `*` matches any characters, `/` included."""
+    import fnmatch
+
+    for behaviour in distribution.get("CacheBehaviors", []):
+        if fnmatch.fnmatchcase(uri, behaviour["PathPattern"]):
+            return behaviour
+    return distribution["DefaultCacheBehavior"]
+
+
+def _viewer_request(code: str, uris: list[str]) -> list[str]:
+    """The CloudFront Function's own code (cloudfront-js-2.0) run by Node.js on each URI."""
+    import json
+    import subprocess
+
+    script = code + "\nprocess.stdout.write(JSON.stringify(" + json.dumps(uris) + \
+        ".map(function (u) { return handler({request: {uri: u}}).uri; })));"
+    return json.loads(subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout)
+
+
+def test_the_receipt_logs_files_reach_the_bucket_under_their_own_names_and_pages_their_index():
+    """Issue 23: the C2SP names of the log have no dot (log/checkpoint, log/tile/0/x001/234); the default behaviour's
+    directory-index function would ask the bucket for .../index.html, so /log/* has a behaviour without it."""
+    from imvo.transparency.publication import KEYS_FILE, tile_path
+
+    resources = load_template()["Resources"]
+    distribution = resources["Distribution"]["Properties"]["DistributionConfig"]
+    code = resources["DirectoryIndexFunction"]["Properties"]["FunctionCode"]
+    published = ["log/checkpoint", "log/checkpoints/1234", tile_path(0, 1234), tile_path(1, 4, 17),
+                 tile_path("entries", 1234567), "log/days/2023-03-15.json", KEYS_FILE]
+    for key in published:
+        behaviour = _behaviour_for(distribution, "/" + key)
+        # No viewer-request function: the bucket is asked for the key as it was published.
+        assert behaviour.get("TargetOriginId") == "site" and not behaviour.get("FunctionAssociations"), key
+    # The pages keep their directory index: the function, on the default behaviour, does what the site needs.
+    pages = ["/ontvangstbewijs-controleren/", "/en/verify-a-receipt", "/downloads/herbereken-loting.py"]
+    assert all(_behaviour_for(distribution, page) is distribution["DefaultCacheBehavior"] for page in pages)
+    assert _viewer_request(code, pages) == ["/ontvangstbewijs-controleren/index.html", "/en/verify-a-receipt/index.html",
+                                            "/downloads/herbereken-loting.py"]
+    # Without the /log/* behaviour the checkpoint would have been asked for as a page.
+    assert _viewer_request(code, ["/log/checkpoint"]) == ["/log/checkpoint/index.html"]
