@@ -11,7 +11,7 @@ DEMO_OPENINGS ?= infra/local/demo-opening.json
 DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core nodejs openjdk-17-jre-headless
 export AWS_DEFAULT_REGION ?= eu-west-1
 
-.PHONY: preflight run test test-unit test-integration test-e2e fuzz bench site bundle allocation budget lock system-deps clean deploy publish smoke
+.PHONY: preflight run test test-deps test-unit test-integration test-e2e fuzz bench site bundle allocation budget lock system-deps clean deploy publish smoke
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,8 +47,12 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
+# The three installs do not depend on each other (npm comes with system-deps): side by side on a fresh machine.
+test-deps: system-deps
+	$(MAKE) --no-print-directory -j3 $(BIN)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
+
 # IMVO_IAM_COVERAGE=1: over the whole suite, every grant in the template must be used by some call.
-test: system-deps $(BIN)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
+test: test-deps
 	IMVO_IAM_COVERAGE=1 $(BIN)/python -m pytest
 
 test-unit: $(BIN)/.installed
