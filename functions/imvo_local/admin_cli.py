@@ -28,6 +28,7 @@ from imvo.programme.facts import load_openings
 from imvo.settings import load_settings
 from imvo.transparency.audit import audit
 from imvo.transparency.publication import KEYS_FILE
+from imvo.transparency.receipt_log import parse_checkpoint
 from imvo.transparency.verification import (NotVerified, published_keys, verify_checkpoints_consistent,
                                             verify_receipt)
 
@@ -100,7 +101,7 @@ def _check_consistency(args) -> int:
     try:
         keys = _read_keys(args)
         second = _fetch_text(f"{site}/log/checkpoints/{args.second}" if args.second else f"{site}/log/checkpoint")
-        second_size = int(second.split("\n")[1])
+        second_size = parse_checkpoint(second)[1]
         first = _fetch_text(f"{site}/log/checkpoints/{args.first}")
         answer = json.loads(_fetch_text(f"{site}/api/log/consistency?from={args.first}&to={second_size}"))
         sizes = verify_checkpoints_consistent(first, second, answer, published_keys(keys), keys["origin"])

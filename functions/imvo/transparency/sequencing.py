@@ -25,7 +25,6 @@ class Sequencer:
     client: object  # S3, for the site bucket
     site_bucket: str
     settle_seconds: float
-    published: int = 0  # the tree size the site has
     published_batches: int = 0  # the batches whose tiles, day checkpoints and checkpoint the site has
     keys_published: bool = False  # this container has seen its key in the published key set
     openings: tuple = ()  # imvo.programme.facts.Opening: while one is open, a fresh checkpoint each HEARTBEAT_MS
@@ -54,8 +53,9 @@ class Sequencer:
         if len(self.log.batches) > self.published_batches:
             # What the site lacks: a new container knows nothing of it and publishes the whole log once (the same
             # files); a pass whose publishing failed after its batch was written leaves it to the next pass.
-            days = [day for logged in self.log.batches[self.published_batches:] for day in logged.get("days", [])]
-            self.published = publish(self.client, self.site_bucket, self.log, self.published, days)
+            unpublished = self.log.batches[self.published_batches:]
+            days = [day for logged in unpublished for day in logged.get("days", [])]
+            publish(self.client, self.site_bucket, self.log, unpublished[0]["start"], days)
             self.published_batches = len(self.log.batches)
             self.signed_at_ms = now_ms
         elif self.log.batches and self._in_an_opening(now_ms) and now_ms - self.signed_at_ms >= HEARTBEAT_MS:

@@ -118,4 +118,3 @@ def verify_checkpoints_consistent(first: str, second: str, answer: dict, keys: d
         raise NotVerified("Het latere checkpoint zet het eerdere niet voort: het logboek is herschreven.",
                           "The later checkpoint does not continue the earlier one: the log was rewritten.") from error
     return first_size, second_size
-
