@@ -11,6 +11,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
 from imvo.settings import PROJECT_ROOT
+from imvo.transparency.receipt_log import LOG_PREFIX
 from imvo_local.sam_template import routes
 
 OPENAPI = PROJECT_ROOT / "schemas" / "openapi.yaml"
@@ -48,11 +49,11 @@ def admin_token(portal):
 def _written_in_the_background(key: str, bucket: str = "") -> bool:
     """What admin jobs write while they run, and what the functions after storing write for an application stored
     by an earlier request (its PDF, its kept attachments, its audit events), in their own threads, whatever request
-    is being answered."""
+    is being answered; and the batches the receipt log's sequencer appends on its own schedule (log/)."""
     after_storing = not bucket.startswith("imvo-uploads") and (
         key.startswith(("pdf/", "attachments/", "mail-allowance/")) or any(f"-{event}-" in key for event in
                                                         ("received", "supplemented", "emailed", "email_failed")))
-    return key.startswith(("jobs/", "bundles/", "audit/bundle-")) or "-bundled-" in key or after_storing
+    return key.startswith(("jobs/", "bundles/", "audit/bundle-", LOG_PREFIX)) or "-bundled-" in key or after_storing
 
 
 def record_keys(portal) -> set[str]:
