@@ -55,22 +55,6 @@ def _get(url: str) -> float:
     return time.perf_counter() - started
 
 
-def _document_with_statements(site: str) -> dict:
-    """The pillar-2 example, each attachment checked through the API as the form checks it (with retries)."""
-    from imvo.intake.attachments import referenced_attachments
-    from tests.conftest import load_fixture
-
-    document = load_fixture("pillar2-complete.json")
-    for _, reference in referenced_attachments(document):
-        while True:
-            status, checked = _post(f"{site}/api/uploads/verify", json.dumps({"key": reference["key"]}).encode())
-            if status == 200:
-                reference["verified"] = checked["statement"]
-                break
-            assert status >= 500 or status == 0, checked
-    return document
-
-
 def _log_lag(site: str, s3, last_answer: float, limit_seconds: float = 300) -> tuple[float, list[str]]:
     """Seconds from the last answer until the receipt log's signed checkpoint holds all COUNT receipts (issue 23),
     and the log's record keys in log order."""
@@ -101,6 +85,7 @@ def _log_lag(site: str, s3, last_answer: float, limit_seconds: float = 300) -> t
 def run() -> None:
     from imvo_local.sequencing import LOCAL_SETTLE_SECONDS
     from tests.conftest import ROOT as _root, start_local_server, upload_fixture_attachments
+    from tests.integration.test_concurrency import document_with_statements
     import boto3
 
     site_dir = _root / "output"
@@ -125,7 +110,7 @@ def run() -> None:
                 time.sleep(0.1)
         else:
             raise RuntimeError("the example uploads could not be put")
-        body = json.dumps(_document_with_statements(site)).encode()
+        body = json.dumps(document_with_statements(site)).encode()
 
         with ThreadPoolExecutor(CLIENTS) as pool:  # the baseline: the same number of static-page requests
             started = time.perf_counter()

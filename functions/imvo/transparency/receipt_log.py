@@ -105,6 +105,7 @@ class ReceiptLog:
     batches: list[dict] = field(default_factory=list)
     _logged: set[str] = field(default_factory=set)
     _index: dict[bytes, int] = field(default_factory=dict)  # entry -> its first index
+    _read: dict[str, Leaf] = field(default_factory=dict)  # records read for a batch not yet written
 
     def refresh(self) -> None:
         """Read the batches written since the last read (by this sequencer or another)."""
@@ -146,6 +147,23 @@ class ReceiptLog:
         keys += self.store.keys_under(SUPPLEMENTS_PREFIX)
         return [k for k in keys if k not in self._logged and epoch_ms_of_record_key(k) < sealed_ms]
 
+    def _leaves_of(self, keys: list[str]) -> list[Leaf]:
+        """The leaves of these records, each read once: a record never changes, so what a failed pass read (one
+        read in a few hundred failing, during an opening) is kept, and the next pass reads only the rest."""
+        self._read = {key: leaf for key, leaf in self._read.items() if key not in self._logged}
+
+        def read(key: str) -> Exception | None:
+            try:
+                self._read[key] = leaf_of_record(key, self.store.get_json(key))
+            except Exception as error:  # noqa: BLE001 - raised below, once every other read is kept
+                return error
+            return None
+
+        failed = [error for error in side_by_side(read, [k for k in keys if k not in self._read]) if error]
+        if failed:
+            raise failed[0]
+        return [self._read[key] for key in keys]
+
     def sequence(self, signer: KmsSigner, now_ms: int, settle_ms: int) -> dict | None:
         """Append every receipt stamped more than `settle_ms` ago that is not yet in the log, in order of receipt,
         sign the checkpoint (and that of each Dutch day that ended), and write the batch once. None when there was
@@ -155,9 +173,7 @@ class ReceiptLog:
         sealed_ms = now_ms - settle_ms
         if sealed_ms <= self.sealed_through_ms:
             return None
-        keys = self._unlogged_keys(sealed_ms)
-        new = sorted((leaf_of_record(key, stored) for key, stored in zip(keys, side_by_side(self.store.get_json, keys))),
-                     key=lambda leaf: (leaf.received_ms, leaf.request_id))
+        new = sorted(self._leaves_of(self._unlogged_keys(sealed_ms)), key=lambda leaf: (leaf.received_ms, leaf.request_id))
         received = [leaf.received_ms for leaf in self.leaves] + [leaf.received_ms for leaf in new]
         # Each Dutch day with receipts whose end is now sealed gets the signed checkpoint of its end (the lottery's).
         since = self.sealed_through_ms if self.batches else (min(received) if received else sealed_ms)
