@@ -9,7 +9,6 @@ import json
 import re
 import threading
 import time
-import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,22 +24,14 @@ FAULT_SHARE = 0.05
 STACK_SETTLE_SECONDS = 40  # infra/template.yaml, IMVO_LOG_SETTLE_SECONDS
 
 
-def _post(url: str, body: bytes, key: str | None = None) -> tuple[int, dict]:
-    """(status, JSON answer), or (0, {}) for a lost connection, which a client retries like a 5xx."""
-    from tests.integration.test_concurrency import post
-
-    try:
-        return post(url, body, key)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return 0, {}
-
-
 def _until_accepted(url: str, body: bytes, key: str) -> tuple[float, int, dict]:
     """As the form does: the same body and key again after a 5xx or a lost connection, until 201."""
+    from tests.integration.test_concurrency import post_or_lost
+
     started, attempts = time.perf_counter(), 0
     while True:
         attempts += 1
-        status, answer = _post(url, body, key)
+        status, answer = post_or_lost(url, body, key)
         if status == 201:
             return time.perf_counter() - started, attempts, answer
         if status and status < 500:

@@ -36,6 +36,14 @@ def post(url, body: bytes, key=None):
         return error.code, json.loads(error.read())
 
 
+def post_or_lost(url, body: bytes, key=None):
+    """(status, JSON answer), or (0, {}) for a lost connection, which a client retries like a 5xx."""
+    try:
+        return post(url, body, key)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, {}
+
+
 def document_with_statements(site: str) -> dict:
     """The pillar-2 example as the hosted form sends it: each attachment checked through the API first, its signed
     statement in the document (retried after a 5xx or a lost connection, as the form does)."""
@@ -44,10 +52,7 @@ def document_with_statements(site: str) -> dict:
     document = load_fixture("pillar2-complete.json")
     for _, reference in referenced_attachments(document):
         while True:
-            try:
-                status, checked = post(f"{site}/api/uploads/verify", json.dumps({"key": reference["key"]}).encode())
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                status, checked = 0, {}
+            status, checked = post_or_lost(f"{site}/api/uploads/verify", json.dumps({"key": reference["key"]}).encode())
             if status == 200:
                 reference["verified"] = checked["statement"]
                 break

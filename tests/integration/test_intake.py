@@ -122,20 +122,24 @@ def test_retry_after_the_opening_closed_still_returns_the_first_receipt(submit, 
 # --- Faults ------------------------------------------------------------------------------------
 
 class FlakyClient:
-    """The real (moto) client, except that the first `failures` puts under `prefix` fail."""
+    """The real (moto) client, except that the first `failures` calls of `operation` (a put unless named) on a key
+    under `prefix` fail."""
 
-    def __init__(self, real, prefix, failures=1, error=None):
-        self.real, self.prefix, self.failures = real, prefix, failures
+    def __init__(self, real, prefix, failures=1, error=None, operation="put_object"):
+        self.real, self.prefix, self.failures, self.operation = real, prefix, failures, operation
         self.error = error or EndpointConnectionError(endpoint_url="https://s3.eu-west-1.amazonaws.com")
 
-    def put_object(self, **kwargs):
-        if kwargs["Key"].startswith(self.prefix) and self.failures > 0:
-            self.failures -= 1
-            raise self.error
-        return self.real.put_object(**kwargs)
-
     def __getattr__(self, name):
-        return getattr(self.real, name)
+        call = getattr(self.real, name)
+        if name != self.operation:
+            return call
+
+        def flaky(**kwargs):
+            if kwargs["Key"].startswith(self.prefix) and self.failures > 0:
+                self.failures -= 1
+                raise self.error
+            return call(**kwargs)
+        return flaky
 
 
 def _with_client(module, client):

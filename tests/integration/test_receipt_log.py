@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from botocore.exceptions import EndpointConnectionError
 
 from imvo.admin.actions import draw_of
 from imvo.admin.allocation import DrawNotYetPossible, allocate, checked_commitment, seed_commitment
@@ -28,6 +27,7 @@ from imvo_local.iam_model import acting_as
 from tests.conftest import BUCKET, SITE_BUCKET, handler_module, load_event, load_fixture
 from tests.integration.test_allocation import CEILINGS, candidate
 from tests.integration.test_intake import FlakyClient, post, supplement
+from tests.integration.test_submit_hot_path import calls_of
 
 # 15 and 16 March 2023 (CET), inside the first opening; the sequencer runs "later" on the same clock.
 MARCH_15 = [1678871730250, 1678872000000, 1678875600000]
@@ -145,38 +145,27 @@ def test_a_pass_whose_publishing_failed_leaves_it_to_the_next_pass(opening_day, 
     assert verify_checkpoint(site_checkpoint, _keys(s3), ORIGIN)[0] == 5
 
 
-class RecordReads:
-    """The real (moto) client, counting the records it reads; the first read of `failing` fails (S3 down)."""
-
-    def __init__(self, real, failing: str):
-        self.real, self.failing, self.reads = real, failing, []
-
-    def get_object(self, **kwargs):
-        if kwargs["Key"].startswith(("applications/", "supplements/")):
-            self.reads.append(kwargs["Key"])
-            if kwargs["Key"] == self.failing:
-                self.failing = None
-                raise EndpointConnectionError(endpoint_url="https://s3.eu-west-1.amazonaws.com")
-        return self.real.get_object(**kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)
-
-
 def test_a_pass_that_could_not_read_one_record_writes_nothing_and_the_next_reads_only_that_one(opening_day, s3):
     """Order of receipt (Artikel 4): a batch holds every settled receipt or none, so one failed read fails the pass;
     what it did read is kept (a record is write-once), so during an opening a retried pass does not read the same
     hundreds of records again (the opening benchmark's log lag, when a read failed in a pass of 300)."""
     log = SEQUENCER[0].log
     records = sorted(log.store.keys_under("applications/") + log.store.keys_under("supplements/"))
-    client = log.store.client = RecordReads(log.store.client, failing=records[2])
-    with pytest.raises(Exception, match="Could not connect"):
-        _sequence(LATER)
+    log.store.client = FlakyClient(log.store.client, records[2], operation="get_object")
+
+    def records_read(calls) -> list[str]:  # as S3 saw them: arn:aws:s3:::<bucket>/<key>
+        return sorted(c.needs[0].resource.split("/", 1)[1] for c in calls if c.operation == "GetObject"
+                      and c.needs[0].resource.split("/", 1)[1].startswith(("applications/", "supplements/")))
+
+    def failing_pass():
+        with pytest.raises(Exception, match="Could not connect"):
+            _sequence(LATER)
+
+    _, calls = calls_of("SequencerFunction", failing_pass)
     assert _store().keys_under(BATCHES_PREFIX) == []
-    assert sorted(client.reads) == records  # each read once, one of them failed
-    client.reads.clear()
-    assert _sequence(LATER + 1_000)["treeSize"] == 5
-    assert client.reads == [records[2]]
+    assert records_read(calls) == [key for key in records if key != records[2]]  # the failed read never reached S3
+    batch, calls = calls_of("SequencerFunction", lambda: _sequence(LATER + 1_000))
+    assert batch["treeSize"] == 5 and records_read(calls) == [records[2]]
     assert [leaf.record_key for leaf in log.leaves] == sorted(records, key=epoch_ms_of_record_key)
 
 
